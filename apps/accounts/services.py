@@ -1,0 +1,137 @@
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.models import ApiToken, Role, User
+from apps.ogc.errors import ApplicationError
+from apps.workspaces import services as workspace_services
+
+
+def roles_ensure() -> None:
+    """Create the role groups if they are missing."""
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
+def user_roles(user: User) -> list[str]:
+    """The user's roles, in the order User, Developer, Administrator."""
+    if not user.is_authenticated:
+        return []
+    names = {group.name for group in user.groups.all()}
+    if user.is_superuser:
+        names.add(Role.ADMINISTRATOR)
+    return [role.value for role in Role if role.value in names]
+
+
+def user_has_role(user: User, role: Role) -> bool:
+    return role.value in user_roles(user)
+
+
+@transaction.atomic
+def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
+    """Replace the user's roles; Administrators are staff so they reach /admin/."""
+    wanted = set(roles)
+    unknown = wanted - set(Role.values)
+    if unknown:
+        raise ApplicationError(f"Unknown role(s): {', '.join(sorted(unknown))}.")
+    roles_ensure()
+    user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(name__in=wanted))
+    user.groups.add(*Group.objects.filter(name__in=wanted))
+    user.is_staff = Role.ADMINISTRATOR in wanted or user.is_superuser
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@transaction.atomic
+def user_approve(*, user: User, approved_by: User | None) -> User:
+    """Approve a sign-up: the user gets the User role and a workspace (§6.16.2)."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if not locked.is_approved:
+        locked.is_approved = True
+        locked.approved_at = timezone.now()
+        locked.approved_by = approved_by
+        locked.save(update_fields=["is_approved", "approved_at", "approved_by"])
+    if not user_roles(locked):
+        user_set_roles(user=locked, roles=[Role.USER])
+    workspace_services.workspace_create(owner=locked)
+    return locked
+
+
+def user_update(
+    *,
+    user: User,
+    first_name: str | None = None,
+    last_name: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    is_active: bool | None = None,
+    roles: Iterable[str] | None = None,
+) -> User:
+    """Change the given fields of a user; None leaves a field as it is."""
+    changes = {
+        "first_name": first_name,
+        "last_name": last_name,
+        "email": email,
+        "phone": phone,
+        "is_active": is_active,
+    }
+    fields = [name for name, value in changes.items() if value is not None]
+    with transaction.atomic():
+        for name in fields:
+            setattr(user, name, changes[name])
+        if fields:
+            user.full_clean(exclude=["password"])
+            user.save(update_fields=fields)
+        if roles is not None:
+            user_set_roles(user=user, roles=roles)
+    return user
+
+
+@transaction.atomic
+def user_delete(*, user: User) -> None:
+    """Delete a user and everything that is theirs: records cascade, files follow on commit."""
+    workspace_services.workspace_remove_files(username=user.username)
+    user.delete()
+
+
+def api_token_create(
+    *, user: User, name: str, expires_at: datetime | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is shown this once only."""
+    name = name.strip()
+    if not name:
+        raise ApplicationError("A token needs a name.")
+    if ApiToken.objects.filter(user=user, name=name, revoked_at__isnull=True).exists():
+        raise ApplicationError(f"You already have an active token named {name!r}.")
+    secret = ApiToken.PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        digest=ApiToken.digest_of(secret),
+        hint=secret[: len(ApiToken.PREFIX) + 6],
+        expires_at=expires_at,
+    )
+    return token, secret
+
+
+def api_token_revoke(*, token: ApiToken) -> ApiToken:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token.refresh_from_db()
+    return token
+
+
+def api_token_authenticate(*, secret: str) -> User | None:
+    """The active, approved-or-not user owning this token secret, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.is_active or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

@@ -1,0 +1,11 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+
+@login_required
+def pending(request: HttpRequest) -> HttpResponse:
+    """The only page an unapproved user reaches."""
+    if request.user.is_approved:
+        return redirect("portal:home")
+    return render(request, "accounts/pending.html")

@@ -1,0 +1,47 @@
+"""Building OGC API links with absolute URLs."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+
+JSON = "application/json"
+HTML = "text/html"
+
+
+def absolute_url(request: HttpRequest, path: str, query: dict[str, Any] | None = None) -> str:
+    """The absolute URL of `path` on this server, with `query` (None values dropped)."""
+    url = request.build_absolute_uri(path)
+    params = {key: value for key, value in (query or {}).items() if value is not None}
+    return f"{url}?{urlencode(params, doseq=True)}" if params else url
+
+
+def link(
+    request: HttpRequest,
+    path: str,
+    *,
+    rel: str,
+    type: str = JSON,  # noqa: A002 - the OGC link member name
+    title: str | None = None,
+    query: dict[str, Any] | None = None,
+) -> dict[str, str]:
+    result = {"href": absolute_url(request, path, query), "rel": rel, "type": type}
+    if title:
+        result["title"] = title
+    return result
+
+
+def self_links(
+    request: HttpRequest, path: str, *, title: str, current: str = "json"
+) -> list[dict[str, str]]:
+    """`self` for the representation being served plus `alternate` for the other one."""
+    query = {key: request.GET.getlist(key) for key in request.GET if key != "f"}
+    json_link = link(
+        request, path, rel="self" if current == "json" else "alternate", type=JSON,
+        title=f"{title} as JSON", query={**query, "f": "json"},
+    )
+    html_link = link(
+        request, path, rel="self" if current == "html" else "alternate", type=HTML,
+        title=f"{title} as HTML", query={**query, "f": "html"},
+    )
+    return [json_link, html_link] if current == "json" else [html_link, json_link]

@@ -1,0 +1,272 @@
+"""Settings shared by every environment, read from environment variables.
+
+A `.env` file at the project root (written by `make run` / `make test` when it
+sets up local services) is read first; real environment variables win.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+SECRET_KEY = env("DJANGO_SECRET_KEY")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# --- Applications ---------------------------------------------------------------------------
+
+DJANGO_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.sites",
+    "django.contrib.gis",
+]
+THIRD_PARTY_APPS = [
+    "channels",
+    "rest_framework",
+    "drf_spectacular",
+    "django_celery_beat",
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+]
+LOCAL_APPS = [
+    "apps.ogc",
+    "apps.accounts",
+    "apps.workspaces",
+    "apps.catalogue",
+    "apps.processes",
+    "apps.jobs",
+    "apps.licenses",
+    "apps.billing",
+    "apps.notifications",
+    "apps.analytics",
+    "apps.webservices",
+    "apps.portal",
+]
+INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.middleware.CredentialsCookieMiddleware",
+    "apps.accounts.middleware.ApprovalRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+ROOT_URLCONF = "marketplace.urls"
+WSGI_APPLICATION = "marketplace.wsgi.application"
+ASGI_APPLICATION = "marketplace.asgi.application"
+SITE_ID = 1
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "apps.portal.context_processors.modes",
+            ],
+        },
+    },
+]
+
+# --- Data -----------------------------------------------------------------------------------
+
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL", default="postgis://postgres@127.0.0.1:5432/marketplace"
+    ),
+}
+DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
+
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="tep"),
+    }
+}
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_PREFIX", default="tep")},
+    }
+}
+
+STORAGE_ROOT = Path(env("STORAGE_ROOT", default=str(VAR_DIR / "storage")))
+MEDIA_ROOT = STORAGE_ROOT
+MEDIA_URL = "/media/"
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# --- Identity -------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "portal:home"
+LOGOUT_REDIRECT_URL = "portal:home"
+
+ACCOUNT_LOGIN_METHODS = {"username", "email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = env("ACCOUNT_DEFAULT_HTTP_PROTOCOL", default="http")
+ACCOUNT_ADAPTER = "apps.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+
+
+def _oidc_providers() -> dict[str, object]:
+    """An OpenID Connect provider (e.g. Keycloak) when OIDC_SERVER_URL is set."""
+    server_url = env("OIDC_SERVER_URL", default="")
+    if not server_url:
+        return {}
+    return {
+        "openid_connect": {
+            "APPS": [
+                {
+                    "provider_id": env("OIDC_PROVIDER_ID", default="keycloak"),
+                    "name": env("OIDC_PROVIDER_NAME", default="Keycloak"),
+                    "client_id": env("OIDC_CLIENT_ID"),
+                    "secret": env("OIDC_CLIENT_SECRET", default=""),
+                    "settings": {"server_url": server_url},
+                }
+            ],
+            "OAUTH_PKCE_ENABLED": True,
+        }
+    }
+
+
+SOCIALACCOUNT_PROVIDERS = _oidc_providers()
+
+# Signed credentials cookie (§8.2): an Ed25519 key in PEM, inline or from a file.
+CREDENTIALS_PRIVATE_KEY = env("CREDENTIALS_PRIVATE_KEY", default="")
+CREDENTIALS_PRIVATE_KEY_FILE = env(
+    "CREDENTIALS_PRIVATE_KEY_FILE", default=str(VAR_DIR / "keys" / "credentials-ed25519.pem")
+)
+CREDENTIALS_EXTRA_PUBLIC_KEYS = env.list("CREDENTIALS_EXTRA_PUBLIC_KEYS", default=[])
+CREDENTIALS_DOMAIN = env("CREDENTIALS_DOMAIN", default="")
+CREDENTIALS_LIFETIME_SECONDS = env.int("CREDENTIALS_LIFETIME_SECONDS", default=12 * 3600)
+CREDENTIALS_COOKIE_SECURE = env.bool("CREDENTIALS_COOKIE_SECURE", default=False)
+CREDENTIALS_ALLOWED_CALLBACK_HOSTS = env.list("CREDENTIALS_ALLOWED_CALLBACK_HOSTS", default=[])
+LOGIN_MAX_FAILURES_PER_USER = env.int("LOGIN_MAX_FAILURES_PER_USER", default=5)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+
+WORKSPACE_DEFAULT_QUOTA_BYTES = env.int("WORKSPACE_DEFAULT_QUOTA_BYTES", default=10 * 1024**3)
+
+# --- E-mail and SMS -------------------------------------------------------------------------
+
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="TEP Marketplace <noreply@localhost>")
+
+# --- API ------------------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "apps.accounts.authentication.ApiTokenAuthentication",
+        "apps.accounts.authentication.ThrottledBasicAuthentication",
+        "apps.accounts.authentication.CredentialsCookieAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.accounts.permissions.IsApprovedUser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.ogc.exceptions.ogc_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "apps.ogc.negotiation.LenientContentNegotiation",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "TEP Marketplace API",
+    "DESCRIPTION": (
+        "Earth-observation applications and data: OGC API - Processes, OGC API - Records, "
+        "workspaces, credentials and administration."
+    ),
+    "VERSION": "0.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+}
+
+# --- Background work ------------------------------------------------------------------------
+
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_TIME_LIMIT = 6 * 3600
+CELERY_TASK_SOFT_TIME_LIMIT = 6 * 3600 - 60
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Localisation ---------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+}
+
+# Debian 12 ships GDAL 3.6; the warning asks for 3.9+, which only adds protection for
+# untrusted spatial-reference strings (we never pass user input to GDAL's SRS parser).
+SILENCED_SYSTEM_CHECKS = ["gis.W001"]
