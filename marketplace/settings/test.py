@@ -1,13 +1,24 @@
-"""Test runs: fast hashing, e-mail kept in memory, isolated cache and channel prefixes."""
+"""Test runs: fast hashing, e-mail kept in memory, Redis and database apart from `make run`'s.
+
+TEST_REDIS_URL and TEST_DATABASE_NAME let several test runs share one machine.
+"""
 
 from .base import *  # noqa: F403
-from .base import CACHES, CHANNEL_LAYERS, STORAGES
+from .base import CACHES, CHANNEL_LAYERS, DATABASES, STORAGES, VAR_DIR, env
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-CACHES["default"]["KEY_PREFIX"] = "tep-test"
-CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "tep-test"
+
+TEST_REDIS_URL = env("TEST_REDIS_URL", default="redis://127.0.0.1:6379/1")
+CACHES["default"]["LOCATION"] = TEST_REDIS_URL
+CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [TEST_REDIS_URL]
+CELERY_BROKER_URL = TEST_REDIS_URL
+CELERY_RESULT_BACKEND = TEST_REDIS_URL
+DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_marketplace")}
+
+STORAGE_ROOT = VAR_DIR / "test-storage"
+MEDIA_ROOT = STORAGE_ROOT
+CREDENTIALS_PRIVATE_KEY_FILE = str(VAR_DIR / "keys" / "test-credentials-ed25519.pem")
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-WHITENOISE_AUTOREFRESH = True
 ACCOUNT_RATE_LIMITS = False
