@@ -3,7 +3,8 @@
 from typing import Any
 
 from django.http import HttpRequest
-from rest_framework.negotiation import BaseContentNegotiation, DefaultContentNegotiation
+from rest_framework.exceptions import NotAcceptable
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.request import Request
 
 JSON_FORMATS = {"json", "application/json", "geojson", "application/geo+json"}
@@ -40,14 +41,18 @@ def wants_html(request: HttpRequest) -> bool:
         return False
 
 
-class LenientContentNegotiation(BaseContentNegotiation):
-    """Let views choose JSON or HTML themselves (see `requested_format`), never 406 early."""
+class LenientContentNegotiation(DefaultContentNegotiation):
+    """DRF's negotiation, except that it never answers 406 before the view runs.
 
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return DefaultContentNegotiation().select_parser(request, parsers)
+    Our views pick JSON or HTML themselves (see `requested_format`); a client asking for
+    a type no renderer offers gets the view's first renderer instead of an early error.
+    """
 
     def select_renderer(
         self, request: Request, renderers: list[Any], format_suffix: str | None = None
     ) -> tuple[Any, str]:
-        renderer = renderers[0]
-        return renderer, renderer.media_type
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            renderer = renderers[0]
+            return renderer, renderer.media_type

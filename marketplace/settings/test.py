@@ -20,5 +20,6 @@ DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_
 STORAGE_ROOT = VAR_DIR / "test-storage"
 MEDIA_ROOT = STORAGE_ROOT
 CREDENTIALS_PRIVATE_KEY_FILE = str(VAR_DIR / "keys" / "test-credentials-ed25519.pem")
+WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 ACCOUNT_RATE_LIMITS = False
