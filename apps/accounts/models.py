@@ -27,9 +27,6 @@ class User(AbstractUser):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    class Meta(AbstractUser.Meta):
-        swappable = "AUTH_USER_MODEL"
-
     @property
     def full_name(self) -> str:
         return self.get_full_name() or self.username
@@ -124,7 +121,9 @@ class AccessRule(models.Model):
                 raise ValidationError({"address": str(error)}) from error
         for field in ("operations", "resource_types"):
             values = getattr(self, field)
-            if not isinstance(values, list) or not values or not all(
-                isinstance(value, str) and value for value in values
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(isinstance(value, str) and value for value in values)
             ):
                 raise ValidationError({field: "Give a non-empty list of names, or ['*']."})

@@ -1,13 +1,22 @@
 from typing import TYPE_CHECKING
 
+from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from apps.accounts.models import Role
+from apps.accounts.models import Role, User
 from apps.accounts.services import user_has_role
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
+
+
+def authenticated_user(request: Request) -> User:
+    """The caller of a view whose permissions already required a signed-in user."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated()
+    return user
 
 
 class IsApprovedUser(BasePermission):
@@ -26,6 +35,8 @@ class IsAdministrator(BasePermission):
     def has_permission(self, request: Request, view: "APIView") -> bool:
         user = request.user
         return bool(
-            user and user.is_authenticated and user.is_active
+            user
+            and user.is_authenticated
+            and user.is_active
             and user_has_role(user, Role.ADMINISTRATOR)
         )

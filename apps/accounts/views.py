@@ -6,6 +6,6 @@ from django.shortcuts import redirect, render
 @login_required
 def pending(request: HttpRequest) -> HttpResponse:
     """The only page an unapproved user reaches."""
-    if request.user.is_approved:
+    if getattr(request.user, "is_approved", False):
         return redirect("portal:home")
     return render(request, "accounts/pending.html")

@@ -17,7 +17,7 @@ class ApplicationError(Exception):
         detail: str,
         *,
         status: int | None = None,
-        type: str | None = None,  # noqa: A002 - the RFC 7807 member name
+        type: str | None = None,
         title: str | None = None,
         extra: dict[str, Any] | None = None,
     ) -> None:

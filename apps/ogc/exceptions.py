@@ -62,9 +62,11 @@ def ogc_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    detail, extra = _drf_detail(response.data.get("detail", response.data)
-                                if isinstance(response.data, dict) and "detail" in response.data
-                                else response.data)
+    detail, extra = _drf_detail(
+        response.data.get("detail", response.data)
+        if isinstance(response.data, dict) and "detail" in response.data
+        else response.data
+    )
     response.data = problem(response.status_code, detail, **extra)
     response.content_type = PROBLEM_JSON
     return response

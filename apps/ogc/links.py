@@ -21,7 +21,7 @@ def link(
     path: str,
     *,
     rel: str,
-    type: str = JSON,  # noqa: A002 - the OGC link member name
+    type: str = JSON,
     title: str | None = None,
     query: dict[str, Any] | None = None,
 ) -> dict[str, str]:
@@ -37,11 +37,19 @@ def self_links(
     """`self` for the representation being served plus `alternate` for the other one."""
     query = {key: request.GET.getlist(key) for key in request.GET if key != "f"}
     json_link = link(
-        request, path, rel="self" if current == "json" else "alternate", type=JSON,
-        title=f"{title} as JSON", query={**query, "f": "json"},
+        request,
+        path,
+        rel="self" if current == "json" else "alternate",
+        type=JSON,
+        title=f"{title} as JSON",
+        query={**query, "f": "json"},
     )
     html_link = link(
-        request, path, rel="self" if current == "html" else "alternate", type=HTML,
-        title=f"{title} as HTML", query={**query, "f": "html"},
+        request,
+        path,
+        rel="self" if current == "html" else "alternate",
+        type=HTML,
+        title=f"{title} as HTML",
+        query={**query, "f": "html"},
     )
     return [json_link, html_link] if current == "json" else [html_link, json_link]

@@ -26,5 +26,5 @@ class ProblemDetailsMiddleware:
             return handler404(request, exception)
         if isinstance(exception, PermissionDenied):
             return handler403(request, exception)
-        logger.exception("Unhandled error on %s", request.path)
+        logger.error("Unhandled error on %s", request.path, exc_info=exception)
         return handler500(request)

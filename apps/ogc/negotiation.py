@@ -1,10 +1,11 @@
 """Choosing JSON or HTML for a GET: `f=json|html` first, then the Accept header."""
 
-from typing import Any
+from collections.abc import Iterable
 
 from django.http import HttpRequest
 from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
+from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 
 JSON_FORMATS = {"json", "application/json", "geojson", "application/geo+json"}
@@ -49,10 +50,10 @@ class LenientContentNegotiation(DefaultContentNegotiation):
     """
 
     def select_renderer(
-        self, request: Request, renderers: list[Any], format_suffix: str | None = None
-    ) -> tuple[Any, str]:
+        self, request: Request, renderers: Iterable[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
         try:
             return super().select_renderer(request, renderers, format_suffix)
         except NotAcceptable:
-            renderer = renderers[0]
+            renderer = next(iter(renderers))
             return renderer, renderer.media_type

@@ -55,7 +55,9 @@ def paginate(
     if offset + limit < total:
         links.append(
             {
-                "href": absolute_url(request, request.path, {**base_query, "offset": offset + limit}),
+                "href": absolute_url(
+                    request, request.path, {**base_query, "offset": offset + limit}
+                ),
                 "rel": "next",
                 "type": media_type,
                 "title": "next page",

@@ -17,7 +17,7 @@ OPENAPI_JSON = "application/vnd.oai.openapi+json;version=3.0"
 class LandingApi(APIView):
     """The landing page of one OGC API (`api` names its conformance registry)."""
 
-    permission_classes: ClassVar = [AllowAny]
+    permission_classes = [AllowAny]
     api = "processes"
     title = "TEP Marketplace - OGC API - Processes"
     description = "Run Earth-observation applications on TEP holdings and your own data."
@@ -28,12 +28,21 @@ class LandingApi(APIView):
         base = request.path
         links = [
             *self_links(request, base, title="This document", current=negotiated_format(request)),
-            link(request, "/api/schema", rel="service-desc", type=OPENAPI_JSON,
-                 title="The API definition (OpenAPI 3.0)"),
-            link(request, "/api/docs", rel="service-doc", type=HTML,
-                 title="The API documentation"),
-            link(request, f"{base}conformance", rel="http://www.opengis.net/def/rel/ogc/1.0/conformance",
-                 type=JSON, title="Conformance classes implemented by this server"),
+            link(
+                request,
+                "/api/schema",
+                rel="service-desc",
+                type=OPENAPI_JSON,
+                title="The API definition (OpenAPI 3.0)",
+            ),
+            link(request, "/api/docs", rel="service-doc", type=HTML, title="The API documentation"),
+            link(
+                request,
+                f"{base}conformance",
+                rel="http://www.opengis.net/def/rel/ogc/1.0/conformance",
+                type=JSON,
+                title="Conformance classes implemented by this server",
+            ),
         ]
         links += [
             link(request, f"{base}{path}", rel=rel, type=JSON, title=title)
@@ -48,7 +57,7 @@ class LandingApi(APIView):
 
 
 class ConformanceApi(APIView):
-    permission_classes: ClassVar = [AllowAny]
+    permission_classes = [AllowAny]
     api = "processes"
 
     @extend_schema(responses={200: OpenApiResponse(description="Conformance declaration")})

@@ -1,7 +1,5 @@
 """The accounts API: the caller's profile and tokens, and user administration."""
 
-from typing import ClassVar
-
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -20,7 +18,7 @@ from apps.accounts.api.serializers import (
     token_document,
 )
 from apps.accounts.models import ApiToken, User
-from apps.accounts.permissions import IsAdministrator, IsApprovedUser
+from apps.accounts.permissions import IsAdministrator, IsApprovedUser, authenticated_user
 from apps.ogc.errors import ApplicationError
 from apps.ogc.paging import paginate
 
@@ -32,20 +30,27 @@ class MeApi(APIView):
 
 
 class TokenListApi(APIView):
-    @extend_schema(responses=TokenOutputSerializer(many=True), operation_id="accounts_tokens_list", tags=["accounts"])
+    @extend_schema(
+        responses=TokenOutputSerializer(many=True),
+        operation_id="accounts_tokens_list",
+        tags=["accounts"],
+    )
     def get(self, request: Request) -> Response:
-        tokens = selectors.api_token_list(user=request.user)
+        tokens = selectors.api_token_list(user=authenticated_user(request))
         return Response({"tokens": [token_document(token) for token in tokens]})
 
     @extend_schema(
         request=TokenCreateInputSerializer,
         responses={201: TokenCreatedOutputSerializer},
-        operation_id="accounts_tokens_create", tags=["accounts"],
+        operation_id="accounts_tokens_create",
+        tags=["accounts"],
     )
     def post(self, request: Request) -> Response:
         serializer = TokenCreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        token, secret = services.api_token_create(user=request.user, **serializer.validated_data)
+        token, secret = services.api_token_create(
+            user=authenticated_user(request), **serializer.validated_data
+        )
         return Response(token_document(token, secret), status=status.HTTP_201_CREATED)
 
 
@@ -53,14 +58,14 @@ class TokenRevokeApi(APIView):
     @extend_schema(responses={204: None}, operation_id="accounts_tokens_revoke", tags=["accounts"])
     def delete(self, request: Request, token_id: int) -> Response:
         token = get_object_or_404(
-            ApiToken, pk=token_id, user=request.user, revoked_at__isnull=True
+            ApiToken, pk=token_id, user=authenticated_user(request), revoked_at__isnull=True
         )
         services.api_token_revoke(token=token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class UserListApi(APIView):
-    permission_classes: ClassVar = [IsApprovedUser, IsAdministrator]
+    permission_classes = [IsApprovedUser, IsAdministrator]
 
     @extend_schema(
         parameters=[
@@ -70,7 +75,8 @@ class UserListApi(APIView):
             OpenApiParameter("offset", int),
         ],
         responses=UserListOutputSerializer,
-        operation_id="users_list", tags=["administration"],
+        operation_id="users_list",
+        tags=["administration"],
     )
     def get(self, request: Request) -> Response:
         users = selectors.user_list(
@@ -89,15 +95,20 @@ class UserListApi(APIView):
 
 
 class UserDetailApi(APIView):
-    permission_classes: ClassVar = [IsApprovedUser, IsAdministrator]
+    permission_classes = [IsApprovedUser, IsAdministrator]
 
-    @extend_schema(responses=UserOutputSerializer, tags=["administration"], operation_id="users_retrieve")
+    @extend_schema(
+        responses=UserOutputSerializer, tags=["administration"], operation_id="users_retrieve"
+    )
     def get(self, request: Request, username: str) -> Response:
         user = get_object_or_404(User, username=username)
         return Response(UserOutputSerializer(user).data)
 
     @extend_schema(
-        request=UserUpdateInputSerializer, responses=UserOutputSerializer, operation_id="users_update", tags=["administration"]
+        request=UserUpdateInputSerializer,
+        responses=UserOutputSerializer,
+        operation_id="users_update",
+        tags=["administration"],
     )
     def patch(self, request: Request, username: str) -> Response:
         user = get_object_or_404(User, username=username)
@@ -118,10 +129,15 @@ class UserDetailApi(APIView):
 
 
 class UserApproveApi(APIView):
-    permission_classes: ClassVar = [IsApprovedUser, IsAdministrator]
+    permission_classes = [IsApprovedUser, IsAdministrator]
 
-    @extend_schema(request=None, responses=UserOutputSerializer, operation_id="users_approve", tags=["administration"])
+    @extend_schema(
+        request=None,
+        responses=UserOutputSerializer,
+        operation_id="users_approve",
+        tags=["administration"],
+    )
     def post(self, request: Request, username: str) -> Response:
         user = get_object_or_404(User, username=username)
-        user = services.user_approve(user=user, approved_by=request.user)
+        user = services.user_approve(user=user, approved_by=authenticated_user(request))
         return Response(UserOutputSerializer(user).data)

@@ -29,7 +29,7 @@ def _sign_up(client: Client, username: str) -> None:
 
 def _confirm_email_from_outbox(client: Client) -> None:
     (message,) = mail.outbox
-    match = re.search(r"http://[^/\s]+(/accounts/confirm-email/[^\s]+/)", message.body)
+    match = re.search(r"http://[^/\s]+(/accounts/confirm-email/[^\s]+/)", str(message.body))
     assert match, message.body
     response = client.post(match.group(1))
     assert response.status_code == 302
@@ -56,7 +56,9 @@ def test_signup_verify_approve_gives_a_workspace(client: Client, administrator: 
     assert carol.is_approved is True
     assert carol.approved_by == administrator
     assert Workspace.objects.get(owner=carol).used_bytes == 0
-    assert client.post("/accounts/login/", {"login": "carol", "password": PASSWORD}).status_code == 302
+    assert (
+        client.post("/accounts/login/", {"login": "carol", "password": PASSWORD}).status_code == 302
+    )
     assert client.get("/").status_code == 200
     assert client.get("/api/accounts/me").json()["username"] == "carol"
 

@@ -17,8 +17,14 @@ class NumbersApi(APIView):
 
     def get(self, request: Request) -> Response:
         page = paginate(request, list(range(25)), default_limit=10, max_limit=20)
-        return Response({"numbers": page.items, "numberMatched": page.number_matched,
-                         "numberReturned": page.number_returned, "links": page.links})
+        return Response(
+            {
+                "numbers": page.items,
+                "numberMatched": page.number_matched,
+                "numberReturned": page.number_returned,
+                "links": page.links,
+            }
+        )
 
 
 urlpatterns = [
