@@ -161,7 +161,7 @@ SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_ONLY = False
 
 
-def _oidc_providers() -> dict[str, object]:
+def oidc_providers() -> dict[str, object]:
     """An OpenID Connect provider (e.g. Keycloak) when OIDC_SERVER_URL is set."""
     server_url = env("OIDC_SERVER_URL", default="")
     if not server_url:
@@ -182,7 +182,7 @@ def _oidc_providers() -> dict[str, object]:
     }
 
 
-SOCIALACCOUNT_PROVIDERS = _oidc_providers()
+SOCIALACCOUNT_PROVIDERS = oidc_providers()
 
 # Signed credentials cookie (§8.2): an Ed25519 key in PEM, inline or from a file.
 CREDENTIALS_PRIVATE_KEY = env("CREDENTIALS_PRIVATE_KEY", default="")
