@@ -1,13 +1,21 @@
 """Fixtures shared by every app's tests."""
 
+import os
+import subprocess
+import sys
+import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_approve, user_set_roles
+from marketplace.celery import app as celery_app
 
 PASSWORD = "correct-horse-battery"
 
@@ -62,3 +70,83 @@ def administrator(make_user: Callable[..., User]) -> User:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+def _worker_environment() -> dict[str, str]:
+    """The environment of a worker process that uses the test database and Redis."""
+    database = settings.DATABASES["default"]
+    url = (
+        f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}"
+        f":{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "marketplace.settings.test",
+        "DATABASE_URL": url,
+        "TEST_DATABASE_NAME": database["NAME"],
+        "JOB_HEARTBEAT_SECONDS": "1",
+    }
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(
+    django_db_setup: None, django_db_blocker: Any
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real Celery worker (prefork, two children) on the test Redis and database."""
+    log = open(Path(settings.VAR_DIR) / "test-worker.log", "wb")  # noqa: SIM115
+    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "marketplace",
+            "worker",
+            "-Q",
+            "default,jobs,notifications",
+            "-c",
+            "2",
+            "--pool",
+            "prefork",
+            "-l",
+            "info",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        env=_worker_environment(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+    )
+    _wait_until_ready(worker)
+    yield worker
+    worker.terminate()
+    try:
+        worker.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+    log.close()
+
+
+def _wait_until_ready(worker: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError("The Celery worker exited; see var/test-worker.log.")
+        replies = celery_app.control.ping(timeout=1) or []
+        if any(name.startswith(f"test-{os.getpid()}@") for reply in replies for name in reply):
+            return
+    raise RuntimeError("The Celery worker did not answer within a minute.")
+
+
+def wait_for(predicate: Callable[[], Any], *, timeout: float = 30, every: float = 0.1) -> Any:
+    """Poll until `predicate()` is truthy; return it, or fail the test after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    pytest.fail(f"Timed out after {timeout} s waiting for {predicate}")

@@ -23,7 +23,7 @@ class OidcStandIn:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.base_url = f"http://127.0.0.1:{self.server.server_port}/realms/tep"
 
-    def discovery(self) -> dict[str, str]:
+    def discovery(self) -> dict[str, Any]:
         return {
             "issuer": self.base_url,
             "authorization_endpoint": f"{self.base_url}/protocol/openid-connect/auth",
@@ -37,7 +37,7 @@ class OidcStandIn:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _json(self, document: dict[str, Any], status: int = 200) -> None:
@@ -56,8 +56,10 @@ class OidcStandIn:
                     query = parse_qs(url.query)
                     code = secrets.token_urlsafe(8)
                     provider.codes[code] = query["redirect_uri"][0]
-                    target = query["redirect_uri"][0] + "?" + urlencode(
-                        {"code": code, "state": query["state"][0]}
+                    target = (
+                        query["redirect_uri"][0]
+                        + "?"
+                        + urlencode({"code": code, "state": query["state"][0]})
                     )
                     self.send_response(302)
                     self.send_header("Location", target)

@@ -270,3 +270,11 @@ LOGGING = {
 # Debian 12 ships GDAL 3.6; the warning asks for 3.9+, which only adds protection for
 # untrusted spatial-reference strings (we never pass user input to GDAL's SRS parser).
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# --- Jobs -----------------------------------------------------------------------------------
+
+JOB_DEFAULT_TIMEOUT_SECONDS = env.int("JOB_DEFAULT_TIMEOUT_SECONDS", default=3600)
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
+JOB_LOST_AFTER_SECONDS = env.int("JOB_LOST_AFTER_SECONDS", default=60)
+JOB_MAX_RESTARTS = env.int("JOB_MAX_RESTARTS", default=1)
+SYNC_EXECUTE_WAIT_SECONDS = env.int("SYNC_EXECUTE_WAIT_SECONDS", default=60)

@@ -1,0 +1,88 @@
+"""The one place a running job reports to: its row, its run log and its live viewers."""
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db.models import F
+from django.utils import timezone
+
+from apps.jobs.models import Job, JobLogLine, JobStatus
+
+logger = logging.getLogger(__name__)
+
+
+class JobDismissedError(Exception):
+    """The job was dismissed while it ran; the runner stops at the next report."""
+
+
+def job_group(job_id: object) -> str:
+    return f"job.{job_id}"
+
+
+def user_jobs_group(user_id: int) -> str:
+    return f"user.{user_id}.jobs"
+
+
+def job_status_broadcast(job: Job) -> None:
+    """Push the job's status to its page and its owner's job list (best effort)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    message = {
+        "type": "job.status",
+        "job": {
+            "jobID": str(job.pk),
+            "status": job.status,
+            "progress": job.progress,
+            "message": job.message,
+            "updated": job.updated.isoformat() if job.updated else None,
+        },
+    }
+    try:
+        async_to_sync(layer.group_send)(job_group(job.pk), message)
+        async_to_sync(layer.group_send)(user_jobs_group(job.owner_id), message)
+    except Exception:  # the channel layer is a convenience; the job row is the truth
+        logger.warning("Could not push the status of job %s", job.pk, exc_info=True)
+
+
+class JobReporter:
+    """Progress reporter handed to runners: percent + message, and run-log lines."""
+
+    def __init__(self, job: Job) -> None:
+        self.job = job
+
+    def log(self, line: str) -> None:
+        JobLogLine.objects.create(job=self.job, line=line)
+
+    def __call__(self, percent: int, message: str = "") -> None:
+        percent = max(0, min(100, int(percent)))
+        now = timezone.now()
+        updated = Job.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
+            progress=percent, message=message, heartbeat=now, updated=now
+        )
+        if not updated:
+            raise JobDismissedError(str(self.job.pk))
+        self.job.progress, self.job.message, self.job.updated = percent, message, now
+        if message:
+            self.log(f"{percent:3d}% {message}")
+        job_status_broadcast(self.job)
+
+    def heartbeat(self) -> bool:
+        """Tell the janitor the worker is alive; False once the job is no longer running."""
+        return bool(
+            Job.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).update(
+                heartbeat=timezone.now()
+            )
+        )
+
+    def add_staged(self, *, bytes_in: int = 0, bytes_out: int = 0, seconds: float = 0) -> None:
+        Job.objects.filter(pk=self.job.pk).update(
+            bytes_staged_in=F("bytes_staged_in") + bytes_in,
+            bytes_staged_out=F("bytes_staged_out") + bytes_out,
+            staging_seconds=F("staging_seconds") + seconds,
+        )
+
+    def context(self) -> dict[str, Any]:
+        return {"job_id": str(self.job.pk), "owner": self.job.owner.username}

@@ -1,0 +1,269 @@
+"""Job lifecycle: submit, run (in the worker), dismiss, delete, and recover lost jobs."""
+
+import logging
+import resource
+import shutil
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.db import close_old_connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.jobs import tasks
+from apps.jobs.models import Job, JobLogLine, JobOutput, JobStatus
+from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broadcast
+from apps.ogc.errors import ConflictError
+from apps.processes.models import Process
+from apps.processes.runners.base import ExecutionFailedError, OutputFile, RunContext
+from apps.processes.runners.registry import runner_for
+from apps.processes.validation import ExecuteRequest
+
+logger = logging.getLogger(__name__)
+
+EXCEPTION_TYPE = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/"
+
+
+@dataclass(frozen=True)
+class Submission:
+    user: User
+    process: Process
+    request: ExecuteRequest
+    body: dict[str, Any]
+    client_address: str | None
+    response_handlers: list[str]
+
+
+def job_workdir(job: Job) -> Path:
+    return Path(settings.STORAGE_ROOT) / job.storage_prefix
+
+
+def job_submit(*, submission: Submission) -> Job:
+    """Create the job (accepted) and queue it for a worker once the transaction commits."""
+    process = submission.process
+    timeout = process.description.get("jobTimeout") or settings.JOB_DEFAULT_TIMEOUT_SECONDS
+    with transaction.atomic():
+        job = Job.objects.create(
+            owner=submission.user,
+            process=process,
+            process_identifier=process.identifier,
+            process_version=process.version,
+            client_address=submission.client_address,
+            execute_request=submission.body,
+            inputs=submission.request.inputs,
+            response=submission.request.response,
+            subscriber=submission.request.subscriber,
+            response_handlers=submission.response_handlers,
+            job_timeout_seconds=int(timeout),
+        )
+        JobLogLine.objects.create(job=job, line=f"accepted: {process.identifier} {process.version}")
+        transaction.on_commit(lambda: _enqueue(job))
+    return job
+
+
+def _enqueue(job: Job) -> None:
+    timeout = job.job_timeout_seconds or settings.JOB_DEFAULT_TIMEOUT_SECONDS
+    tasks.job_run_task.apply_async(
+        args=(str(job.pk),),
+        task_id=str(job.pk),
+        queue="jobs",
+        soft_time_limit=timeout,
+        time_limit=timeout + 30,
+    )
+
+
+def _silent_since() -> datetime:
+    return timezone.now() - timedelta(seconds=settings.JOB_LOST_AFTER_SECONDS)
+
+
+def _claim(job_id: str, *, redelivered: bool) -> bool:
+    """Move accepted → running. A redelivered message (its worker died) may also restart
+    a running job, but only one whose heartbeat stopped, so a job never runs twice at once.
+    """
+    now = timezone.now()
+    claimable = Q(status=JobStatus.ACCEPTED)
+    if redelivered:
+        claimable |= Q(status=JobStatus.RUNNING, heartbeat__lt=_silent_since())
+    return bool(
+        Job.objects.filter(claimable, pk=job_id).update(
+            status=JobStatus.RUNNING, started=now, heartbeat=now, progress=0, updated=now
+        )
+    )
+
+
+@contextmanager
+def _heartbeat(reporter: JobReporter) -> Iterator[None]:
+    """Beat every few seconds while the runner works, so the janitor knows we're alive."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        try:
+            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS) and reporter.heartbeat():
+                pass
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=beat, name=f"heartbeat-{reporter.job.pk}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
+def job_run(*, job_id: str, redelivered: bool = False) -> None:
+    """Run a queued job to its end in this worker; safe to call twice for the same job."""
+    if not _claim(job_id, redelivered=redelivered):
+        return
+    job = Job.objects.select_related("process", "owner").get(pk=job_id)
+    reporter = JobReporter(job)
+    reporter.log("restarted after a worker was lost" if redelivered else "running")
+    job_status_broadcast(job)
+    started = time.monotonic()
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    try:
+        if job.process is None:
+            raise ExecutionFailedError("The process of this job no longer exists.")
+        workdir = job_workdir(job)
+        workdir.mkdir(parents=True, exist_ok=True)
+        context = RunContext(
+            job_id=str(job.pk),
+            owner_username=job.owner.username,
+            workdir=workdir,
+            progress=reporter,
+        )
+        with _heartbeat(reporter):
+            results = runner_for(job.process).run(job.process, job.inputs, context)
+        _job_succeed(job, reporter, results)
+    except JobDismissedError:
+        reporter.log("stopped: the job was dismissed")
+    except SoftTimeLimitExceeded:
+        _job_fail(job, reporter, "timeout", f"The job ran longer than {job.job_timeout_seconds} s.")
+    except ExecutionFailedError as error:
+        _job_fail(job, reporter, "execution-failed", str(error))
+    except Exception as error:  # a failing process must fail its job, never the worker
+        logger.exception("Job %s failed", job.pk)
+        _job_fail(job, reporter, "execution-failed", f"{type(error).__name__}: {error}")
+    finally:
+        _record_statistics(job, started, usage_before)
+
+
+def _record_statistics(job: Job, started: float, usage_before: resource.struct_rusage) -> None:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
+    Job.objects.filter(pk=job.pk).update(
+        duration_seconds=time.monotonic() - started,
+        cpu_seconds=cpu,
+        max_memory_bytes=usage.ru_maxrss * 1024,
+    )
+
+
+def _output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
+    rows = []
+    for position, (output_id, value) in enumerate(results.items()):
+        if isinstance(value, OutputFile):
+            relative = value.path.relative_to(Path(settings.STORAGE_ROOT))
+            rows.append(
+                JobOutput(
+                    job=job,
+                    output_id=output_id,
+                    storage_path=str(relative),
+                    media_type=value.media_type,
+                    size_bytes=value.path.stat().st_size,
+                    position=position,
+                )
+            )
+        else:
+            rows.append(JobOutput(job=job, output_id=output_id, value=value, position=position))
+    return rows
+
+
+def _job_succeed(job: Job, reporter: JobReporter, results: dict[str, Any]) -> None:
+    with transaction.atomic():
+        now = timezone.now()
+        finished = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.SUCCESSFUL, progress=100, finished=now, updated=now, message=""
+        )
+        if not finished:
+            return
+        JobOutput.objects.filter(job=job).delete()
+        JobOutput.objects.bulk_create(_output_rows(job, results))
+    reporter.log("successful")
+    job.refresh_from_db()
+    job_status_broadcast(job)
+
+
+def _job_fail(job: Job, reporter: JobReporter, kind: str, detail: str) -> None:
+    now = timezone.now()
+    exception = {
+        "type": EXCEPTION_TYPE + kind,
+        "title": "The job failed",
+        "status": 500,
+        "detail": detail,
+    }
+    failed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+        status=JobStatus.FAILED, finished=now, updated=now, message=detail, exception=exception
+    )
+    if failed:
+        reporter.log(f"failed: {detail}")
+        job.refresh_from_db()
+        job_status_broadcast(job)
+
+
+def job_dismiss(*, job: Job) -> Job | None:
+    """Stop an unfinished job (§11.6), or remove a finished one with its files.
+
+    Returns the dismissed job, or None when a finished job was removed.
+    """
+    if job.is_finished:
+        job_delete(job=job)
+        return None
+    now = timezone.now()
+    dismissed = Job.objects.filter(
+        pk=job.pk, status__in=[JobStatus.ACCEPTED, JobStatus.RUNNING]
+    ).update(status=JobStatus.DISMISSED, finished=now, updated=now, message="Dismissed")
+    if not dismissed:
+        raise ConflictError("The job finished while it was being dismissed; try again.")
+    tasks.job_revoke(str(job.pk))
+    JobLogLine.objects.create(job=job, line="dismissed")
+    job.refresh_from_db()
+    job_status_broadcast(job)
+    return job
+
+
+def job_delete(*, job: Job) -> None:
+    workdir = job_workdir(job)
+    job.delete()
+    transaction.on_commit(lambda: shutil.rmtree(workdir, ignore_errors=True))
+
+
+def jobs_recover_lost() -> tuple[list[str], list[str]]:
+    """Requeue running jobs whose worker stopped beating, once; fail them the second time.
+
+    Returns the ids of the requeued and of the failed jobs.
+    """
+    requeued, failed = [], []
+    lost = Job.objects.filter(status=JobStatus.RUNNING, heartbeat__lt=_silent_since())
+    for job in lost.select_related("owner"):
+        if job.attempts < settings.JOB_MAX_RESTARTS:
+            restarted = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+                status=JobStatus.ACCEPTED, attempts=F("attempts") + 1, updated=timezone.now()
+            )
+            if restarted:
+                JobLogLine.objects.create(job=job, line="requeued: its worker stopped responding")
+                _enqueue(job)
+                requeued.append(str(job.pk))
+            continue
+        _job_fail(job, JobReporter(job), "worker-lost", "The worker running this job was lost.")
+        failed.append(str(job.pk))
+    return requeued, failed

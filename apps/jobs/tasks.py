@@ -1,0 +1,24 @@
+"""Thin Celery tasks around the job services."""
+
+from celery import Task, shared_task
+
+from apps.jobs import services
+from marketplace.celery import app
+
+
+@shared_task(bind=True, name="jobs.run", acks_late=True, reject_on_worker_lost=True)
+def job_run_task(self: Task, job_id: str) -> None:
+    """Run a job. Redelivery after a lost worker is safe: the service claims the job first."""
+    delivery_info = self.request.delivery_info or {}
+    services.job_run(job_id=job_id, redelivered=bool(delivery_info.get("redelivered")))
+
+
+@shared_task(name="jobs.recover_lost")
+def jobs_recover_lost_task() -> dict[str, list[str]]:
+    requeued, failed = services.jobs_recover_lost()
+    return {"requeued": requeued, "failed": failed}
+
+
+def job_revoke(job_id: str) -> None:
+    """Stop the job's task wherever it is: dropped if queued, its process killed if running."""
+    app.control.revoke(job_id, terminate=True, signal="SIGKILL")

@@ -1,0 +1,16 @@
+"""The runner for each execution-unit type."""
+
+from apps.processes.models import ExecutionUnitType, Process
+from apps.processes.runners.base import ExecutionFailedError, Runner
+from apps.processes.runners.builtin import BuiltinRunner
+
+RUNNERS: dict[str, Runner] = {ExecutionUnitType.BUILTIN: BuiltinRunner()}
+
+
+def runner_for(process: Process) -> Runner:
+    runner = RUNNERS.get(process.execution_unit_type)
+    if runner is None:
+        raise ExecutionFailedError(
+            f"This platform cannot run {process.execution_unit_type!r} execution units."
+        )
+    return runner
