@@ -150,3 +150,16 @@ def wait_for(predicate: Callable[[], Any], *, timeout: float = 30, every: float 
             return value
         time.sleep(every)
     pytest.fail(f"Timed out after {timeout} s waiting for {predicate}")
+
+
+OGC_SCHEMAS = Path(settings.BASE_DIR).parent / "shared" / "ogc-schemas"
+
+
+@pytest.fixture(scope="session")
+def ogc_validate() -> Callable[[str, Any], None]:
+    """`ogc_validate(kind, document)` against the official OGC schemas beside the project."""
+    if str(OGC_SCHEMAS) not in sys.path:
+        sys.path.insert(0, str(OGC_SCHEMAS))
+    from validate import validate_instance
+
+    return validate_instance

@@ -49,7 +49,9 @@ def paginate(
     offset = _int_parameter(request, "offset", 0, 0)
     total = queryset.count() if isinstance(queryset, QuerySet) else len(queryset)
     items = list(queryset[offset : offset + limit])
-    base_query = {key: request.GET.getlist(key) for key in request.GET if key != "offset"}
+    base_query = {
+        key: request.GET.getlist(key) for key in request.GET if key not in ("offset", "f")
+    }
     base_query["limit"] = [str(limit)]
     links = []
     if offset + limit < total:

@@ -1,10 +1,20 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.ogc.views import ConformanceApi, LandingApi
 
 app_name = "ogcapi"
 
+
+class ProcessesLandingApi(LandingApi):
+    extra_links = [
+        ("processes", "http://www.opengis.net/def/rel/ogc/1.0/processes", "The processes"),
+        ("jobs", "http://www.opengis.net/def/rel/ogc/1.0/job-list", "Your jobs"),
+    ]
+
+
 urlpatterns = [
-    path("", LandingApi.as_view(), name="landing"),
+    path("", ProcessesLandingApi.as_view(), name="landing"),
     path("conformance", ConformanceApi.as_view(), name="conformance"),
+    path("", include("apps.processes.api.urls")),
+    path("", include("apps.jobs.api.urls")),
 ]

@@ -1,0 +1,213 @@
+"""OGC API - Processes end to end: HTTP requests, a real worker, official schemas."""
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from apps.accounts.models import User
+from apps.jobs.models import Job, JobStatus
+from apps.processes.services import processes_sync_builtins
+from tests.fixtures import wait_for
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("celery_worker_process"),
+]
+
+Validate = Callable[[str, Any], None]
+
+
+@pytest.fixture(autouse=True)
+def _builtins() -> None:
+    processes_sync_builtins()
+
+
+@pytest.fixture
+def alice_client(alice: User) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(alice)
+    return client
+
+
+def _execute(client: APIClient, process_id: str, body: Any, **headers: Any) -> Any:
+    return client.post(
+        f"/ogcapi/processes/{process_id}/execution",
+        data=json.dumps(body),
+        content_type="application/json",
+        **headers,
+    )
+
+
+def test_landing_conformance_and_process_list(
+    alice_client: APIClient, ogc_validate: Validate
+) -> None:
+    landing = alice_client.get("/ogcapi/").json()
+    conformance = alice_client.get("/ogcapi/conformance").json()
+    processes = alice_client.get("/ogcapi/processes").json()
+
+    ogc_validate("processes:landingPage", landing)
+    ogc_validate("processes:conformance", conformance)
+    ogc_validate("processes:processList", processes)
+    assert (
+        "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core" in conformance["conformsTo"]
+    )
+    assert {process["id"] for process in processes["processes"]} >= {
+        "Add",
+        "Mul",
+        "countdown",
+        "echo",
+    }
+
+
+def test_process_description_validates(alice_client: APIClient, ogc_validate: Validate) -> None:
+    response = alice_client.get("/ogcapi/processes/Mul")
+    assert response.status_code == 200
+    ogc_validate("processes:process", response.json())
+    assert response.json()["inputs"]["value1"]["schema"] == {"type": "number"}
+
+
+def test_unknown_process_is_a_404_exception(alice_client: APIClient) -> None:
+    response = alice_client.get("/ogcapi/processes/nope")
+    assert response.status_code == 404
+    assert response.json()["type"] == (
+        "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-process"
+    )
+
+
+def test_sync_mul_returns_the_specification_result(
+    alice_client: APIClient, ogc_validate: Validate
+) -> None:
+    response = _execute(alice_client, "Mul", {"inputs": {"value1": 10.2, "value2": 13.5}})
+    assert response.status_code == 200
+    assert response.json() == {"result": 137.7}
+    ogc_validate("processes:results", response.json())
+
+
+def test_sync_raw_response_is_the_bare_value(alice_client: APIClient) -> None:
+    response = _execute(
+        alice_client, "Add", {"inputs": {"value1": 1, "value2": 2}, "response": "raw"}
+    )
+    assert response.status_code == 200
+    assert response.content == b"3"
+
+
+def test_async_execution_lifecycle(alice_client: APIClient, ogc_validate: Validate) -> None:
+    # when a job is submitted asynchronously
+    response = _execute(
+        alice_client, "Mul", {"inputs": {"value1": 2, "value2": 21}}, HTTP_PREFER="respond-async"
+    )
+
+    # then it answers 201 with Location and a statusInfo
+    assert response.status_code == 201
+    assert response["Preference-Applied"] == "respond-async"
+    status = response.json()
+    ogc_validate("processes:statusInfo", status)
+    assert response["Location"] == f"http://testserver/ogcapi/jobs/{status['jobID']}"
+
+    # and the job finishes with its results, run log and single output
+    job_url = f"/ogcapi/jobs/{status['jobID']}"
+    done = wait_for(lambda: (s := alice_client.get(job_url).json())["status"] == "successful" and s)
+    ogc_validate("processes:statusInfo", done)
+    assert done["progress"] == 100
+    assert "http://www.opengis.net/def/rel/ogc/1.0/results" in [
+        link["rel"] for link in done["links"]
+    ]
+    assert alice_client.get(f"{job_url}/results").json() == {"result": 42}
+    single = alice_client.get(f"{job_url}/results/result")
+    assert (single["Content-Type"], single.content) == ("application/json", b"42")
+    runlog = alice_client.get(f"{job_url}/runlog")
+    assert runlog["Content-Type"] == "text/plain; charset=utf-8"
+    assert [line.split(" ", 1)[1] for line in runlog.content.decode().splitlines()] == [
+        "accepted: Mul 1.0.0",
+        "running",
+        "successful",
+    ]
+    listing = alice_client.get("/ogcapi/jobs").json()
+    ogc_validate("processes:jobList", listing)
+    assert [job["jobID"] for job in listing["jobs"]] == [status["jobID"]]
+
+
+def test_dismiss_running_then_delete_finished(alice_client: APIClient) -> None:
+    created = _execute(
+        alice_client, "countdown", {"inputs": {"seconds": 30}}, HTTP_PREFER="respond-async"
+    ).json()
+    job_url = f"/ogcapi/jobs/{created['jobID']}"
+    wait_for(lambda: alice_client.get(job_url).json()["status"] == "running")
+
+    dismissed = alice_client.delete(job_url)
+    removed = alice_client.delete(job_url)
+
+    assert dismissed.status_code == 200
+    assert dismissed.json()["status"] == "dismissed"
+    assert removed.status_code == 200
+    assert alice_client.get(job_url).status_code == 404
+    assert not Job.objects.filter(pk=created["jobID"]).exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        ({"inputs": {"value1": "x", "value2": 1}}, "Input 'value1': 'x' is not of type 'number'."),
+        ({"inputs": {"value1": 1}}, "Missing input 'value2'."),
+        ({"inputs": {"value1": 1, "value2": 2}, "outputs": {"sum": {}}}, "Unknown output 'sum'."),
+    ],
+)
+def test_bad_requests_create_nothing(alice_client: APIClient, body: dict, problem: str) -> None:
+    response = _execute(alice_client, "Mul", body)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["problems"] == [problem]
+    assert not Job.objects.exists()
+
+
+def test_malformed_json_creates_nothing(alice_client: APIClient) -> None:
+    response = alice_client.post(
+        "/ogcapi/processes/Mul/execution", data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
+    assert not Job.objects.exists()
+
+
+@pytest.mark.parametrize("suffix", ["", "/results", "/results/result", "/runlog"])
+def test_other_users_get_404_for_a_job(alice_client: APIClient, make_user, suffix: str) -> None:
+    job_id = _execute(
+        alice_client, "Mul", {"inputs": {"value1": 1, "value2": 1}}, HTTP_PREFER="respond-async"
+    ).json()["jobID"]
+    wait_for(lambda: Job.objects.get(pk=job_id).status == JobStatus.SUCCESSFUL)
+    mallory = APIClient()
+    mallory.force_authenticate(make_user("mallory"))
+
+    assert mallory.get(f"/ogcapi/jobs/{job_id}{suffix}").status_code == 404
+    assert mallory.delete(f"/ogcapi/jobs/{job_id}").status_code == 404
+    assert mallory.get(f"/ogcapi/jobs/{uuid.uuid4()}{suffix}").status_code == 404
+    assert Job.objects.filter(pk=job_id).exists()
+
+
+def test_job_list_filters_and_keyset_pages(alice_client: APIClient) -> None:
+    ids = [
+        _execute(
+            alice_client, "Add", {"inputs": {"value1": n, "value2": 0}}, HTTP_PREFER="respond-async"
+        ).json()["jobID"]
+        for n in range(5)
+    ]
+    wait_for(lambda: Job.objects.filter(status=JobStatus.SUCCESSFUL).count() == 5)
+
+    first = alice_client.get("/ogcapi/jobs?limit=2").json()
+    next_url = next(link["href"] for link in first["links"] if link["rel"] == "next")
+    second = alice_client.get(next_url).json()
+    prev_url = next(link["href"] for link in second["links"] if link["rel"] == "prev")
+    back = alice_client.get(prev_url).json()
+
+    newest_first = list(reversed(ids))
+    assert [job["jobID"] for job in first["jobs"]] == newest_first[:2]
+    assert [job["jobID"] for job in second["jobs"]] == newest_first[2:4]
+    assert [job["jobID"] for job in back["jobs"]] == newest_first[:2]
+    assert alice_client.get("/ogcapi/jobs?processID=Mul").json()["jobs"] == []
+    assert len(alice_client.get("/ogcapi/jobs?status=successful,failed").json()["jobs"]) == 5
+    assert alice_client.get("/ogcapi/jobs?type=other").json()["jobs"] == []
+    assert alice_client.get("/ogcapi/jobs?status=lost").status_code == 400
