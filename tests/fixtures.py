@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -88,12 +89,12 @@ def _worker_environment() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def celery_worker_process(
-    django_db_setup: None, django_db_blocker: Any
-) -> Iterator[subprocess.Popen[bytes]]:
-    """A real Celery worker (prefork, two children) on the test Redis and database."""
-    log = open(Path(settings.VAR_DIR) / "test-worker.log", "wb")  # noqa: SIM115
+def start_worker(
+    *, name: str, queues: str = "default,jobs,notifications"
+) -> subprocess.Popen[bytes]:
+    """Start a real Celery worker (prefork, two children) on the test Redis and database."""
+    log = open(Path(settings.VAR_DIR) / f"test-worker-{name}.log", "wb")  # noqa: SIM115
+    node = f"{name}-{os.getpid()}@%h"
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
         [
             sys.executable,
@@ -103,7 +104,7 @@ def celery_worker_process(
             "marketplace",
             "worker",
             "-Q",
-            "default,jobs,notifications",
+            queues,
             "-c",
             "2",
             "--pool",
@@ -113,32 +114,45 @@ def celery_worker_process(
             "--without-gossip",
             "--without-mingle",
             "-n",
-            f"test-{os.getpid()}@%h",
+            node,
         ],
         env=_worker_environment(),
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=settings.BASE_DIR,
+        start_new_session=True,
     )
-    _wait_until_ready(worker)
-    yield worker
+    log.close()
+    _wait_until_ready(worker, node.split("@")[0])
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
     worker.terminate()
     try:
         worker.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        worker.kill()
-    log.close()
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
-def _wait_until_ready(worker: subprocess.Popen[bytes], timeout: float = 60) -> None:
+def _wait_until_ready(worker: subprocess.Popen[bytes], node: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if worker.poll() is not None:
-            raise RuntimeError("The Celery worker exited; see var/test-worker.log.")
+            raise RuntimeError(f"The Celery worker {node} exited; see var/test-worker-*.log.")
         replies = celery_app.control.ping(timeout=1) or []
-        if any(name.startswith(f"test-{os.getpid()}@") for reply in replies for name in reply):
+        if any(name.startswith(f"{node}@") for reply in replies for name in reply):
             return
-    raise RuntimeError("The Celery worker did not answer within a minute.")
+    raise RuntimeError(f"The Celery worker {node} did not answer within a minute.")
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup: None) -> Iterator[subprocess.Popen[bytes]]:
+    """The suite's shared worker, started once on first use."""
+    worker = start_worker(name="test")
+    yield worker
+    stop_worker(worker)
 
 
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 30, every: float = 0.1) -> Any:

@@ -75,7 +75,7 @@ def _enqueue(job: Job) -> None:
     tasks.job_run_task.apply_async(
         args=(str(job.pk),),
         task_id=str(job.pk),
-        queue="jobs",
+        queue=settings.JOBS_QUEUE,
         soft_time_limit=timeout,
         time_limit=timeout + 30,
     )

@@ -251,6 +251,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = 6 * 3600 - 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BEAT_SCHEDULE = {
+    "recover-lost-jobs": {"task": "jobs.recover_lost", "schedule": 15.0},
+}
 
 # --- Localisation ---------------------------------------------------------------------------
 
@@ -273,6 +277,7 @@ SILENCED_SYSTEM_CHECKS = ["gis.W001"]
 
 # --- Jobs -----------------------------------------------------------------------------------
 
+JOBS_QUEUE = env("JOBS_QUEUE", default="jobs")
 JOB_DEFAULT_TIMEOUT_SECONDS = env.int("JOB_DEFAULT_TIMEOUT_SECONDS", default=3600)
 JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
 JOB_LOST_AFTER_SECONDS = env.int("JOB_LOST_AFTER_SECONDS", default=60)

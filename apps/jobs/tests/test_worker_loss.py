@@ -1,0 +1,92 @@
+"""A worker killed with SIGKILL mid-job: the job is run again once, then failed."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from apps.accounts.models import User
+from apps.jobs.models import Job, JobStatus
+from apps.jobs.services import Submission, job_submit, jobs_recover_lost
+from apps.processes.models import Process
+from apps.processes.services import processes_sync_builtins
+from apps.processes.validation import execute_request_check
+from tests.fixtures import start_worker, stop_worker, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+QUEUE = "jobs-worker-loss"
+
+
+def _kill(worker) -> None:  # type: ignore[no-untyped-def]
+    os.killpg(worker.pid, signal.SIGKILL)
+    worker.wait()
+
+
+def _submit_countdown(user: User, *, seconds: int) -> Job:
+    processes_sync_builtins()
+    process = Process.objects.get(identifier="countdown")
+    body = {"inputs": {"seconds": seconds}}
+    return job_submit(
+        submission=Submission(
+            user=user,
+            process=process,
+            request=execute_request_check(process.description, body),
+            body=body,
+            client_address=None,
+            response_handlers=[],
+        )
+    )
+
+
+def _running(job: Job) -> bool:
+    job.refresh_from_db()
+    return job.status == JobStatus.RUNNING and job.progress > 0
+
+
+def test_killed_worker_loses_no_job_and_leaves_none_running(alice: User, settings) -> None:
+    # given jobs go to a queue only our doomed worker reads, and silence counts after 2 s
+    settings.JOBS_QUEUE = QUEUE
+    settings.JOB_LOST_AFTER_SECONDS = 2
+    first_worker = start_worker(name="doomed", queues=QUEUE)
+    job = _submit_countdown(alice, seconds=4)
+    wait_for(lambda: _running(job))
+
+    # when the worker is killed mid-job and the janitor runs after the silence
+    _kill(first_worker)
+    time.sleep(2.5)
+    requeued, failed = jobs_recover_lost()
+
+    # then the job is queued again and a new worker runs it to the end
+    assert (requeued, failed) == ([str(job.pk)], [])
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (JobStatus.ACCEPTED, 1)
+    second_worker = start_worker(name="rescuer", queues=QUEUE)
+    wait_for(lambda: _running(job))
+
+    # and when that worker is killed too, the janitor fails the job instead of retrying forever
+    _kill(second_worker)
+    time.sleep(2.5)
+    assert jobs_recover_lost() == ([], [str(job.pk)])
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.exception["detail"] == "The worker running this job was lost."
+
+
+def test_requeued_job_completes_on_a_healthy_worker(alice: User, settings) -> None:
+    settings.JOBS_QUEUE = QUEUE
+    settings.JOB_LOST_AFTER_SECONDS = 2
+    doomed = start_worker(name="doomed2", queues=QUEUE)
+    job = _submit_countdown(alice, seconds=3)
+    wait_for(lambda: _running(job))
+    _kill(doomed)
+    time.sleep(2.5)
+    jobs_recover_lost()
+
+    healthy = start_worker(name="healthy", queues=QUEUE)
+    try:
+        wait_for(lambda: Job.objects.get(pk=job.pk).status == JobStatus.SUCCESSFUL, timeout=30)
+    finally:
+        stop_worker(healthy)
+    assert Job.objects.get(pk=job.pk).outputs.get().value == 3
