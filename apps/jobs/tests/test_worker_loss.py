@@ -2,6 +2,7 @@
 
 import os
 import signal
+import subprocess
 import time
 
 import pytest
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 QUEUE = "jobs-worker-loss"
 
 
-def _kill(worker) -> None:  # type: ignore[no-untyped-def]
+def _kill(worker: subprocess.Popen[bytes]) -> None:
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
 
@@ -71,6 +72,7 @@ def test_killed_worker_loses_no_job_and_leaves_none_running(alice: User, setting
     assert jobs_recover_lost() == ([], [str(job.pk)])
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
+    assert job.exception is not None
     assert job.exception["detail"] == "The worker running this job was lost."
 
 
