@@ -15,15 +15,17 @@ from apps.jobs.models import Job, JobStatus
 from apps.ogc.errors import ApplicationError
 
 
-def job_list_visible_to(user: User) -> QuerySet[Job]:
-    """The caller's own jobs; administrators see everybody's."""
+def job_list_visible_to(user: User | None) -> QuerySet[Job]:
+    """The caller's own jobs; administrators see everybody's; anonymous callers none."""
     jobs = Job.objects.all()
+    if user is None:
+        return jobs.none()
     if user_has_role(user, Role.ADMINISTRATOR):
         return jobs
     return jobs.filter(owner=user)
 
 
-def job_get_visible_to(*, job_id: str, user: User) -> Job | None:
+def job_get_visible_to(*, job_id: str, user: User | None) -> Job | None:
     try:
         uuid.UUID(job_id)
     except ValueError:

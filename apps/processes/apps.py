@@ -1,8 +1,17 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 from apps.ogc import conformance
 
 PROCESSES_1 = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
+
+
+def _sync_builtins(sender: AppConfig, **kwargs: Any) -> None:
+    from apps.processes.services import processes_sync_builtins
+
+    processes_sync_builtins()
 
 
 class ProcessesConfig(AppConfig):
@@ -27,3 +36,4 @@ class ProcessesConfig(AppConfig):
                 )
             ),
         )
+        post_migrate.connect(_sync_builtins, sender=self)

@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,14 +22,14 @@ from apps.ogc.errors import ApplicationError, NotFoundError
 from apps.ogc.exceptions import PROBLEM_JSON
 from apps.ogc.links import absolute_url, self_links
 from apps.ogc.responses import negotiated_format, ogc_response
-from apps.processes.api.views import process_or_404
+from apps.processes.api.views import caller, process_or_404
 from apps.processes.validation import execute_request_check
 
 MAX_JOB_LIST_LIMIT = 1000
 
 
 def job_or_404(request: Request, job_id: str) -> Job:
-    job = selectors.job_get_visible_to(job_id=job_id, user=authenticated_user(request))
+    job = selectors.job_get_visible_to(job_id=job_id, user=caller(request))
     if job is None:
         raise NotFoundError(
             f"There is no job {job_id!r}.", type=EXCEPTION_TYPE + "no-such-job", title="No such job"
@@ -195,6 +196,10 @@ def _page_link(request: Request, rel: str, cursor_name: str, cursor: str) -> dic
 
 
 class JobListApi(APIView):
+    """Anonymous callers see no jobs (an empty list, 404 for any id)."""
+
+    permission_classes = [AllowAny]
+
     @extend_schema(
         operation_id="getJobs",
         parameters=[
@@ -213,7 +218,7 @@ class JobListApi(APIView):
     )
     def get(self, request: Request) -> HttpResponseBase:
         jobs = selectors.job_list_filtered(
-            selectors.job_list_visible_to(authenticated_user(request)), _filters(request)
+            selectors.job_list_visible_to(caller(request)), _filters(request)
         )
         page = selectors.job_page(
             jobs,
@@ -231,6 +236,8 @@ class JobListApi(APIView):
 
 
 class JobStatusApi(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(
         operation_id="getStatus",
         responses={200: OpenApiResponse(description="statusInfo"), 404: None},
@@ -264,6 +271,8 @@ class JobStatusApi(APIView):
 
 
 class JobResultsApi(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(
         operation_id="getResult",
         responses={200: OpenApiResponse(description="results"), 404: None},
@@ -284,6 +293,8 @@ class JobResultsApi(APIView):
 
 
 class JobResultApi(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(
         operation_id="getResultOutput",
         responses={200: OpenApiResponse(description="The output, with its media type.")},
@@ -308,6 +319,8 @@ class JobResultApi(APIView):
 
 
 class JobRunlogApi(APIView):
+    permission_classes = [AllowAny]
+
     @extend_schema(
         operation_id="getRunlog",
         responses={(200, "text/plain"): OpenApiResponse(description="The run log.")},

@@ -211,3 +211,16 @@ def test_job_list_filters_and_keyset_pages(alice_client: APIClient) -> None:
     assert len(alice_client.get("/ogcapi/jobs?status=successful,failed").json()["jobs"]) == 5
     assert alice_client.get("/ogcapi/jobs?type=other").json()["jobs"] == []
     assert alice_client.get("/ogcapi/jobs?status=lost").status_code == 400
+
+
+def test_anonymous_sees_no_jobs_and_cannot_execute(alice_client: APIClient) -> None:
+    job_id = _execute(
+        alice_client, "Mul", {"inputs": {"value1": 1, "value2": 1}}, HTTP_PREFER="respond-async"
+    ).json()["jobID"]
+    anonymous = APIClient()
+
+    assert anonymous.get("/ogcapi/jobs").json()["jobs"] == []
+    assert anonymous.get(f"/ogcapi/jobs/{job_id}").status_code == 404
+    assert anonymous.delete(f"/ogcapi/jobs/{job_id}").status_code == 404
+    assert _execute(anonymous, "Mul", {"inputs": {"value1": 1, "value2": 1}}).status_code == 401
+    assert Job.objects.count() == 1
