@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -45,6 +46,7 @@ def make_user(db: None) -> Callable[..., User]:
             password=password,
             **fields,
         )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
         if approved:
             user = user_approve(user=user, approved_by=None)
         user_set_roles(user=user, roles=roles)

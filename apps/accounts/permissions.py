@@ -1,5 +1,6 @@
 from typing import TYPE_CHECKING
 
+from django.http import HttpRequest
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -11,7 +12,7 @@ if TYPE_CHECKING:
     from rest_framework.views import APIView
 
 
-def authenticated_user(request: Request) -> User:
+def authenticated_user(request: "Request | HttpRequest") -> User:
     """The caller of a view whose permissions already required a signed-in user."""
     user = request.user
     if not isinstance(user, User):

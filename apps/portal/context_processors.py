@@ -14,8 +14,6 @@ def modes(request: HttpRequest) -> dict[str, Any]:
     return {
         "user_roles": roles,
         "mode_user": approved,
-        "mode_developer": approved and (
-            Role.DEVELOPER in roles or Role.ADMINISTRATOR in roles
-        ),
+        "mode_developer": approved and (Role.DEVELOPER in roles or Role.ADMINISTRATOR in roles),
         "mode_admin": approved and Role.ADMINISTRATOR in roles,
     }

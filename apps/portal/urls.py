@@ -4,4 +4,7 @@ from apps.portal import views
 
 app_name = "portal"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("developer/", views.developer, name="developer"),
+]

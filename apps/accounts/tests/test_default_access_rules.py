@@ -1,10 +1,24 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser
 
 from apps.accounts.access import Identity, access_check
-from apps.accounts.models import User
+from apps.accounts.models import AccessRule, User
 
 pytestmark = pytest.mark.django_db
+
+default_rules_migration = importlib.import_module(
+    "apps.accounts.migrations.0003_default_access_rules"
+)
+
+
+@pytest.fixture(autouse=True)
+def _default_rules() -> None:
+    """Tests that flush the database remove migration data; install the defaults again."""
+    AccessRule.objects.all().delete()
+    default_rules_migration.create_default_rules(django_apps, None)
 
 
 def _allowed(identity: Identity, operation: str, resource_type: str) -> bool:
@@ -15,6 +29,7 @@ def _allowed(identity: Identity, operation: str, resource_type: str) -> bool:
 
 def test_defaults_let_users_run_and_everybody_read(alice: User, dana: User) -> None:
     anonymous = Identity(user=AnonymousUser(), address="198.51.100.4")
+    assert AccessRule.objects.count() == 3
     assert _allowed(anonymous, "read", "record")
     assert _allowed(anonymous, "read", "process")
     assert not _allowed(anonymous, "execute", "process")
