@@ -1,5 +1,6 @@
 """Fixtures shared by every app's tests."""
 
+import importlib
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
@@ -179,3 +181,10 @@ def ogc_validate() -> Callable[[str, Any], None]:
     from validate import validate_instance
 
     return validate_instance
+
+
+@pytest.fixture
+def default_access_rules(db: None) -> None:
+    """The rules a fresh installation has (its data migration); flushing tests remove them."""
+    migration = importlib.import_module("apps.accounts.migrations.0003_default_access_rules")
+    migration.create_default_rules(django_apps, None)

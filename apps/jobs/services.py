@@ -14,6 +14,7 @@ from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.gis.geos import GEOSGeometry
 from django.db import close_old_connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -41,6 +42,7 @@ class Submission:
     body: dict[str, Any]
     client_address: str | None
     response_handlers: list[str]
+    footprint: GEOSGeometry | None = None
 
 
 def job_workdir(job: Job) -> Path:
@@ -64,6 +66,7 @@ def job_submit(*, submission: Submission) -> Job:
             subscriber=submission.request.subscriber,
             response_handlers=submission.response_handlers,
             job_timeout_seconds=int(timeout),
+            footprint=submission.footprint,
         )
         JobLogLine.objects.create(job=job, line=f"accepted: {process.identifier} {process.version}")
         transaction.on_commit(lambda: _enqueue(job))

@@ -1,24 +1,10 @@
-import importlib
-
 import pytest
-from django.apps import apps as django_apps
 from django.contrib.auth.models import AnonymousUser
 
 from apps.accounts.access import Identity, access_check
 from apps.accounts.models import AccessRule, User
 
-pytestmark = pytest.mark.django_db
-
-default_rules_migration = importlib.import_module(
-    "apps.accounts.migrations.0003_default_access_rules"
-)
-
-
-@pytest.fixture(autouse=True)
-def _default_rules() -> None:
-    """Tests that flush the database remove migration data; install the defaults again."""
-    AccessRule.objects.all().delete()
-    default_rules_migration.create_default_rules(django_apps, None)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
 
 
 def _allowed(identity: Identity, operation: str, resource_type: str) -> bool:

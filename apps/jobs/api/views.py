@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.accounts.access import access_require, identity_from_request
 from apps.accounts.permissions import authenticated_user
 from apps.jobs import selectors, services
 from apps.jobs.api.ogc import EXCEPTION_TYPE, results_document, status_info
@@ -23,6 +24,7 @@ from apps.ogc.exceptions import PROBLEM_JSON
 from apps.ogc.links import absolute_url, self_links
 from apps.ogc.responses import negotiated_format, ogc_response
 from apps.processes.api.views import caller, process_or_404
+from apps.processes.footprint import footprint_of_inputs
 from apps.processes.validation import execute_request_check
 
 MAX_JOB_LIST_LIMIT = 1000
@@ -116,6 +118,14 @@ class ProcessExecuteApi(APIView):
         process = process_or_404(request, process_id)
         body = request.data
         checked = execute_request_check(process.description, body)
+        footprint = footprint_of_inputs(checked.inputs)
+        access_require(
+            identity=identity_from_request(request),
+            operation="execute",
+            resource_type="process",
+            resource_id=process.identifier,
+            footprint=footprint,
+        )
         options = process.job_control_options
         wants_async = _wants_async(request, body)
         run_async = (wants_async and "async-execute" in options) or "sync-execute" not in options
@@ -127,6 +137,7 @@ class ProcessExecuteApi(APIView):
                 body=body,
                 client_address=_client_address(request),
                 response_handlers=[],
+                footprint=footprint,
             )
         )
         if run_async:

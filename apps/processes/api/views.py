@@ -1,11 +1,14 @@
 """OGC API - Processes: the process list and process descriptions."""
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from apps.accounts.access import access_resource_filter, identity_from_request
 from apps.accounts.models import User
 from apps.ogc.errors import NotFoundError
 from apps.ogc.links import self_links
@@ -23,9 +26,16 @@ def caller(request: HttpRequest | Request) -> User | None:
     return user if isinstance(user, User) and user.is_authenticated else None
 
 
+def _readable(request: HttpRequest | Request) -> Callable[[str], bool]:
+    return access_resource_filter(
+        identity=identity_from_request(request), operation="read", resource_type="process"
+    )
+
+
 def process_or_404(request: HttpRequest | Request, process_id: str) -> Process:
+    """The process, if the caller may see it: its state and the access rules decide."""
     process = process_get_visible_to(identifier=process_id, user=caller(request))
-    if process is None:
+    if process is None or not _readable(request)(process.identifier):
         raise NotFoundError(
             f"There is no process {process_id!r}.", type=NO_SUCH_PROCESS, title="No such process"
         )
@@ -42,7 +52,13 @@ class ProcessListApi(APIView):
         tags=["processes"],
     )
     def get(self, request: Request) -> HttpResponse:
-        page = paginate(request, process_list_visible_to(caller(request)), default_limit=100)
+        readable = _readable(request)
+        processes = [
+            process
+            for process in process_list_visible_to(caller(request))
+            if readable(process.identifier)
+        ]
+        page = paginate(request, processes, default_limit=100)
         document = {
             "processes": [process_summary(request, process) for process in page.items],
             "links": [

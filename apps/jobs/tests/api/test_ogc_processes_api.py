@@ -6,16 +6,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.gis.geos import MultiPolygon, Polygon
 from rest_framework.test import APIClient
 
-from apps.accounts.models import User
+from apps.accounts.models import AccessRule, AppliesTo, User
 from apps.jobs.models import Job, JobStatus
 from apps.processes.services import processes_sync_builtins
 from tests.fixtures import wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("celery_worker_process"),
+    pytest.mark.usefixtures("celery_worker_process", "default_access_rules"),
 ]
 
 Validate = Callable[[str, Any], None]
@@ -224,3 +225,35 @@ def test_anonymous_sees_no_jobs_and_cannot_execute(alice_client: APIClient) -> N
     assert anonymous.delete(f"/ogcapi/jobs/{job_id}").status_code == 404
     assert _execute(anonymous, "Mul", {"inputs": {"value1": 1, "value2": 1}}).status_code == 401
     assert Job.objects.count() == 1
+
+
+def test_execution_outside_the_allowed_area_is_refused(
+    alice: User, alice_client: APIClient
+) -> None:
+    # given alice may run "echo" only inside a 10-degree square
+    AccessRule.objects.filter(role="User").delete()
+    AccessRule.objects.create(
+        name="alice in the square",
+        applies_to=AppliesTo.USER,
+        user=alice,
+        operations=["execute"],
+        resource_types=["process"],
+        resource_pattern="echo",
+        allowed_area=MultiPolygon(Polygon.from_bbox((0, 0, 10, 10)), srid=4326),
+    )
+    inside = {"inputs": {"value": {"bbox": [2, 2, 3, 3]}}}
+    outside = {"inputs": {"value": {"type": "Point", "coordinates": [20, 20]}}}
+
+    # when she runs it inside, outside, and runs a process no rule grants
+    allowed = _execute(alice_client, "echo", inside)
+    refused = _execute(alice_client, "echo", outside)
+    other = _execute(alice_client, "Mul", {"inputs": {"value1": 1, "value2": 2}})
+
+    # then only the run inside happens, and its job records the footprint
+    assert allowed.status_code == 200
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "The requested area lies outside the area you may use."
+    assert other.status_code == 403
+    (job,) = Job.objects.all()
+    assert job.footprint is not None
+    assert job.footprint.extent == (2.0, 2.0, 3.0, 3.0)
