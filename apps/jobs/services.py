@@ -27,6 +27,7 @@ from apps.ogc.errors import ConflictError
 from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, OutputFile, RunContext
 from apps.processes.runners.registry import runner_for
+from apps.processes.staging import stage_inputs
 from apps.processes.validation import ExecuteRequest
 
 logger = logging.getLogger(__name__)
@@ -146,7 +147,11 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
             progress=reporter,
         )
         with _heartbeat(reporter):
-            results = runner_for(job.process).run(job.process, job.inputs, context)
+            inputs, staged_bytes, staged_seconds = stage_inputs(job.inputs, workdir)
+            if staged_bytes:
+                reporter.add_staged(bytes_in=staged_bytes, seconds=staged_seconds)
+                reporter.log(f"staged {staged_bytes} bytes of inputs in {staged_seconds:.1f} s")
+            results = runner_for(job.process).run(job.process, inputs, context)
         _job_succeed(job, reporter, results)
     except JobDismissedError:
         reporter.log("stopped: the job was dismissed")

@@ -19,7 +19,7 @@ class ProcessesConfig(AppConfig):
     name = "apps.processes"
 
     def ready(self) -> None:
-        from apps.processes import builtins  # noqa: F401 - importing registers them
+        from apps.processes import builtins, builtins_geo  # noqa: F401 - importing registers them
 
         conformance.register(
             "processes",

@@ -21,7 +21,8 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
+from pathlib import Path
+from typing import Any, Literal, NewType, Protocol
 
 JSON_SCHEMA_OF_TYPE: dict[type, dict[str, Any]] = {
     str: {"type": "string"},
@@ -30,6 +31,12 @@ JSON_SCHEMA_OF_TYPE: dict[type, dict[str, Any]] = {
     bool: {"type": "boolean"},
     dict: {"type": "object"},
 }
+
+
+Workdir = NewType("Workdir", Path)
+"""A parameter typed `Workdir` receives the job's own folder, where output files go."""
+
+FILE_SCHEMA = {"type": "string", "contentEncoding": "binary"}
 
 
 class ProgressReporter(Protocol):
@@ -69,6 +76,7 @@ class BuiltinProcess:
     job_control_options: tuple[str, ...]
     function: Callable[..., dict[str, Any]]
     progress_parameter: str | None
+    workdir_parameter: str | None = None
 
     def description_document(self) -> dict[str, Any]:
         """The OGC process description, without links (the API adds those)."""
@@ -104,6 +112,8 @@ def schema_for(annotation: Any) -> dict[str, Any]:
     """The JSON Schema of a parameter annotation."""
     origin = typing.get_origin(annotation)
     arguments = typing.get_args(annotation)
+    if annotation is Path:
+        return dict(FILE_SCHEMA)
     if isinstance(annotation, type) and annotation in JSON_SCHEMA_OF_TYPE:
         return dict(JSON_SCHEMA_OF_TYPE[annotation])
     if origin is typing.Annotated:
@@ -148,10 +158,6 @@ def _input_extra(annotation: Any) -> Input:
     return Input()
 
 
-def _is_progress_reporter(annotation: Any) -> bool:
-    return annotation is ProgressReporter
-
-
 def parse_docstring(docstring: str | None) -> tuple[str, str, dict[str, str]]:
     """(title, description, per-argument descriptions) from a Google-style docstring."""
     text = inspect.cleandoc(docstring or "")
@@ -175,14 +181,15 @@ def parse_docstring(docstring: str | None) -> tuple[str, str, dict[str, str]]:
 
 def _describe_inputs(
     function: Callable[..., Any], argument_descriptions: dict[str, str]
-) -> tuple[dict[str, dict[str, Any]], str | None]:
+) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """The OGC input descriptions, and which parameters take injected values."""
     hints = typing.get_type_hints(function, include_extras=True)
     inputs: dict[str, dict[str, Any]] = {}
-    progress_parameter = None
+    injected: dict[str, str] = {}
     for name, parameter in inspect.signature(function).parameters.items():
         annotation = hints.get(name, Any)
-        if _is_progress_reporter(annotation):
-            progress_parameter = name
+        if annotation is ProgressReporter or annotation is Workdir:
+            injected[annotation.__name__] = name
             continue
         extra = _input_extra(annotation)
         schema = schema_for(annotation)
@@ -201,7 +208,7 @@ def _describe_inputs(
         if extra.keywords:
             description["keywords"] = list(extra.keywords)
         inputs[name] = description
-    return inputs, progress_parameter
+    return inputs, injected
 
 
 def builtin_process(
@@ -217,7 +224,7 @@ def builtin_process(
 
     def register(function: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         doc_title, doc_description, argument_descriptions = parse_docstring(function.__doc__)
-        inputs, progress_parameter = _describe_inputs(function, argument_descriptions)
+        inputs, injected = _describe_inputs(function, argument_descriptions)
         process = BuiltinProcess(
             id=id or function.__name__.replace("_", "-"),
             version=version,
@@ -235,7 +242,8 @@ def builtin_process(
             },
             job_control_options=job_control_options,
             function=function,
-            progress_parameter=progress_parameter,
+            progress_parameter=injected.get("ProgressReporter"),
+            workdir_parameter=injected.get("Workdir"),
         )
         if process.id in _registry and _registry[process.id].function is not function:
             raise ProcessDefinitionError(f"Two built-in processes are called {process.id!r}.")

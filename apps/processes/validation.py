@@ -44,10 +44,16 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+def _is_file_schema(schema: dict[str, Any]) -> bool:
+    return schema.get("contentEncoding") == "binary" or "contentMediaType" in schema
+
+
 def _schema_problems(input_id: str, schema: dict[str, Any], value: Any) -> list[str]:
     if _is_reference(value):
         href = value["href"]
         return [] if isinstance(href, str) and href else [f"Input '{input_id}': empty href."]
+    if _is_file_schema(schema):
+        return [f"Input '{input_id}' is a file: give it by reference ({{\"href\": …}})."]
     try:
         validator = Draft202012Validator(schema)
     except SchemaError:

@@ -25,6 +25,7 @@ from apps.ogc.links import absolute_url, self_links
 from apps.ogc.responses import negotiated_format, ogc_response
 from apps.processes.api.views import caller, process_or_404
 from apps.processes.footprint import footprint_of_inputs
+from apps.processes.staging import references_check
 from apps.processes.validation import execute_request_check
 
 MAX_JOB_LIST_LIMIT = 1000
@@ -119,6 +120,7 @@ class ProcessExecuteApi(APIView):
         body = request.data
         checked = execute_request_check(process.description, body)
         footprint = footprint_of_inputs(checked.inputs)
+        references_check(checked.inputs)
         access_require(
             identity=identity_from_request(request),
             operation="execute",

@@ -15,4 +15,6 @@ class BuiltinRunner:
         arguments = dict(inputs)
         if builtin.progress_parameter:
             arguments[builtin.progress_parameter] = context.progress
+        if builtin.workdir_parameter:
+            arguments[builtin.workdir_parameter] = context.workdir
         return builtin.function(**arguments)

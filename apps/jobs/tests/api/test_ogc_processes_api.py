@@ -11,6 +11,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import AccessRule, AppliesTo, User
 from apps.jobs.models import Job, JobStatus
+from apps.processes.demo import demo_holdings_create
 from apps.processes.services import processes_sync_builtins
 from tests.fixtures import wait_for
 
@@ -257,3 +258,58 @@ def test_execution_outside_the_allowed_area_is_refused(
     (job,) = Job.objects.all()
     assert job.footprint is not None
     assert job.footprint.extent == (2.0, 2.0, 3.0, 3.0)
+
+
+def test_ndvi_on_a_holdings_file_returns_a_geotiff(alice_client: APIClient) -> None:
+    # given the demo holdings
+    demo_holdings_create()
+    body = {"inputs": {"image": {"href": "holdings/demo/sentinel2-l2a-demo.tif"}}}
+
+    # when NDVI runs on the demo scene
+    created = _execute(alice_client, "ndvi", body, HTTP_PREFER="respond-async").json()
+    job_url = f"/ogcapi/jobs/{created['jobID']}"
+    wait_for(lambda: alice_client.get(job_url).json()["status"] == "successful")
+
+    # then its result is a reference to a GeoTIFF that downloads
+    results = alice_client.get(f"{job_url}/results").json()
+    assert results["ndvi"]["href"] == f"http://testserver{job_url}/results/ndvi"
+    assert results["ndvi"]["type"] == "image/tiff; application=geotiff"
+    download = alice_client.get(f"{job_url}/results/ndvi")
+    content = b"".join(download.streaming_content)  # type: ignore[attr-defined]
+    assert download["Content-Type"] == "image/tiff; application=geotiff"
+    assert content[:4] == b"II*\x00"
+
+
+@pytest.mark.parametrize(
+    ("href", "status", "detail"),
+    [
+        ("http://127.0.0.1:6379/", 403, "Inputs may not be fetched from '127.0.0.1'."),
+        ("http://localhost/x.tif", 403, "Inputs may not be fetched from 'localhost'."),
+        (
+            "file:///etc/passwd",
+            400,
+            "Inputs by reference must be http(s) URLs, not 'file:///etc/passwd'.",
+        ),
+        ("holdings/../../etc/passwd", 400, "The path 'holdings/../../etc/passwd' is not allowed."),
+        (
+            "holdings/demo/nothing.tif",
+            400,
+            "There is no file 'holdings/demo/nothing.tif' in the platform's holdings.",
+        ),
+    ],
+)
+def test_unsafe_references_are_refused_before_a_job(
+    alice_client: APIClient, href: str, status: int, detail: str
+) -> None:
+    response = _execute(alice_client, "ndvi", {"inputs": {"image": {"href": href}}})
+    assert response.status_code == status
+    assert response.json()["detail"] == detail
+    assert not Job.objects.exists()
+
+
+def test_file_input_needs_a_reference(alice_client: APIClient) -> None:
+    response = _execute(alice_client, "ndvi", {"inputs": {"image": "not a file"}})
+    assert response.status_code == 400
+    assert response.json()["problems"] == [
+        "Input 'image' is a file: give it by reference ({\"href\": …})."
+    ]

@@ -1,0 +1,125 @@
+"""Inputs given by reference: checked when the job is submitted, fetched when it runs.
+
+An `href` is either an http(s) URL on a host the platform may reach (never its own
+network: loopback, private, link-local and reserved addresses are refused unless the
+host is explicitly allowed), or the path of a file in the platform's holdings
+(`holdings/…`), confined to the holdings folder.
+"""
+
+import ipaddress
+import socket
+import time
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+
+from apps.ogc.errors import ApplicationError, PermissionDeniedError
+from apps.processes.runners.base import ExecutionFailedError
+
+HOLDINGS_PREFIX = "holdings/"
+CHUNK_BYTES = 1024 * 1024
+
+
+def holdings_root() -> Path:
+    return Path(settings.STORAGE_ROOT) / "holdings"
+
+
+def _holdings_path(href: str) -> Path:
+    relative = PurePosixPath(href.removeprefix(HOLDINGS_PREFIX))
+    if relative.is_absolute() or ".." in relative.parts or "\\" in href or "\x00" in href:
+        raise ApplicationError(f"The path {href!r} is not allowed.")
+    root = holdings_root().resolve()
+    path = (root / relative).resolve()
+    if root not in path.parents:
+        raise ApplicationError(f"The path {href!r} is not allowed.")
+    return path
+
+
+def _address_is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_reserved
+        or ip.is_multicast
+        or ip.is_unspecified
+    )
+
+
+def _check_url(href: str) -> None:
+    parts = urlsplit(href)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ApplicationError(f"Inputs by reference must be http(s) URLs, not {href!r}.")
+    if parts.username or parts.password:
+        raise ApplicationError("Input URLs must not carry credentials.")
+    host = parts.hostname.lower()
+    if host in settings.INPUT_ALLOWED_HOSTS:
+        return
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, parts.port or 443)}
+    except socket.gaierror as error:
+        raise ApplicationError(f"The host {host!r} of an input URL is unknown.") from error
+    if not all(_address_is_public(address) for address in addresses):
+        raise PermissionDeniedError(f"Inputs may not be fetched from {host!r}.")
+
+
+def reference_check(href: str) -> None:
+    """Refuse, before a job exists, a reference the platform must not or cannot read."""
+    if href.startswith(HOLDINGS_PREFIX):
+        if not _holdings_path(href).is_file():
+            raise ApplicationError(f"There is no file {href!r} in the platform's holdings.")
+        return
+    _check_url(href)
+
+
+def references_check(inputs: dict[str, Any]) -> None:
+    for value in inputs.values():
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, dict) and isinstance(item.get("href"), str):
+                reference_check(item["href"])
+
+
+def _download(href: str, target: Path) -> int:
+    _check_url(href)
+    limit = settings.INPUT_MAX_BYTES
+    size = 0
+    with requests.get(href, stream=True, timeout=30, allow_redirects=False) as response:
+        if response.status_code != 200:
+            raise ExecutionFailedError(f"Fetching {href} answered HTTP {response.status_code}.")
+        with target.open("wb") as file:
+            for chunk in response.iter_content(CHUNK_BYTES):
+                size += len(chunk)
+                if size > limit:
+                    raise ExecutionFailedError(f"The input {href} is larger than {limit} bytes.")
+                file.write(chunk)
+    return size
+
+
+def stage_inputs(inputs: dict[str, Any], workdir: Path) -> tuple[dict[str, Any], int, float]:
+    """Replace every reference by a local file path; return the inputs, bytes and seconds."""
+    started = time.monotonic()
+    staged_bytes = 0
+    folder = workdir / "inputs"
+    staged: dict[str, Any] = {}
+    for name, value in inputs.items():
+        items = value if isinstance(value, list) else [value]
+        paths: list[Any] = []
+        for index, item in enumerate(items):
+            if not (isinstance(item, dict) and isinstance(item.get("href"), str)):
+                paths.append(item)
+                continue
+            href = item["href"]
+            if href.startswith(HOLDINGS_PREFIX):
+                paths.append(_holdings_path(href))
+                continue
+            folder.mkdir(parents=True, exist_ok=True)
+            suffix = PurePosixPath(urlsplit(href).path).suffix[:10]
+            target = folder / f"{name}-{index}{suffix}"
+            staged_bytes += _download(href, target)
+            paths.append(target)
+        staged[name] = paths if isinstance(value, list) else paths[0]
+    return staged, staged_bytes, time.monotonic() - started
