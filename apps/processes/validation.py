@@ -45,7 +45,10 @@ def _unwrap(value: Any) -> Any:
 
 
 def _is_file_schema(schema: dict[str, Any]) -> bool:
-    return schema.get("contentEncoding") == "binary" or "contentMediaType" in schema
+    """A string of bytes in some media type: a file, which requests give by reference."""
+    return schema.get("type") == "string" and (
+        schema.get("contentEncoding") == "binary" or "contentMediaType" in schema
+    )
 
 
 def _schema_problems(input_id: str, schema: dict[str, Any], value: Any) -> list[str]:

@@ -313,3 +313,26 @@ def test_file_input_needs_a_reference(alice_client: APIClient) -> None:
     assert response.json()["problems"] == [
         "Input 'image' is a file: give it by reference ({\"href\": …})."
     ]
+
+
+def test_zonal_timeseries_with_an_inline_polygon(alice_client: APIClient) -> None:
+    demo_holdings_create()
+    polygon = {
+        "type": "Polygon",
+        "coordinates": [
+            [[4.85, 52.38], [4.87, 52.38], [4.87, 52.40], [4.85, 52.40], [4.85, 52.38]]
+        ],
+    }
+    body = {
+        "inputs": {"image": {"href": "holdings/demo/ndvi-timeseries-2025.tif"}, "polygon": polygon}
+    }
+
+    response = _execute(alice_client, "zonal-timeseries", body)
+
+    assert response.status_code == 200
+    series = response.json()["series"]
+    assert [entry["date"] for entry in series][:2] == ["2025-01-15", "2025-02-15"]
+    assert len(series) == 12
+    (job,) = Job.objects.all()
+    assert job.footprint is not None
+    assert job.footprint.extent == pytest.approx((4.85, 52.38, 4.87, 52.40))
