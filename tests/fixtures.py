@@ -94,7 +94,7 @@ def _worker_environment() -> dict[str, str]:
 
 
 def start_worker(
-    *, name: str, queues: str = "default,jobs,notifications"
+    *, name: str, queues: str = "default,jobs,notifications", env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:
     """Start a real Celery worker (prefork, two children) on the test Redis and database."""
     log = open(Path(settings.VAR_DIR) / f"test-worker-{name}.log", "wb")  # noqa: SIM115
@@ -120,7 +120,7 @@ def start_worker(
             "-n",
             node,
         ],
-        env=_worker_environment(),
+        env={**_worker_environment(), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         cwd=settings.BASE_DIR,

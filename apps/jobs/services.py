@@ -20,10 +20,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.jobs import tasks
+from apps.jobs import notify, tasks
 from apps.jobs.models import Job, JobLogLine, JobOutput, JobStatus
 from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broadcast
+from apps.notifications.events import EventType, record_event
 from apps.ogc.errors import ConflictError
+from apps.ogc.links import public_request
 from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, OutputFile, RunContext
 from apps.processes.runners.registry import runner_for
@@ -133,6 +135,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
     reporter = JobReporter(job)
     reporter.log("restarted after a worker was lost" if redelivered else "running")
     job_status_broadcast(job)
+    _notify(job, notify.IN_PROGRESS)
     started = time.monotonic()
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     try:
@@ -176,6 +179,54 @@ def _record_statistics(job: Job, started: float, usage_before: resource.struct_r
     )
 
 
+def job_notify(*, job_id: str, uri: str, document: dict[str, Any], attempt: int, task: Any) -> None:
+    """Send one notification for a job; on failure retry later, then give up and log it."""
+    job = Job.objects.filter(pk=job_id).first()
+    if job is None:
+        return
+    try:
+        notify.notification_deliver(uri=uri, document=document)
+    except Exception as error:  # any delivery failure is retried, then logged on the job
+        if attempt < settings.NOTIFICATION_MAX_RETRIES:
+            JobLogLine.objects.create(
+                job=job, line=f"notification to {uri} failed, retrying: {error}"
+            )
+            countdown = settings.NOTIFICATION_RETRY_SECONDS * 2**attempt
+            raise task.retry(exc=error, countdown=countdown) from error
+        JobLogLine.objects.create(job=job, line=f"notification to {uri} failed for good: {error}")
+        return
+    JobLogLine.objects.create(job=job, line=f"notified {uri}")
+
+
+def _notify(job: Job, moment: str) -> None:
+    targets = notify.notifications_due(job, moment)
+    document = notify.notification_document(job) if targets else {}
+    for uri in targets:
+        tasks.job_notify_task.apply_async(
+            args=(str(job.pk), uri, document), queue=settings.NOTIFICATIONS_QUEUE
+        )
+
+
+def _record_finished_event(job: Job) -> None:
+    if job.status not in (JobStatus.SUCCESSFUL, JobStatus.FAILED):
+        return
+    record_event(
+        EventType.JOB_COMPLETED if job.status == JobStatus.SUCCESSFUL else EventType.JOB_FAILED,
+        username=job.owner.username,
+        jobId=str(job.pk),
+        startedOn=job.started or job.created,
+        jobUrl=public_request().build_absolute_uri(f"/ogcapi/jobs/{job.pk}?f=html"),
+    )
+
+
+def _finished(job: Job) -> None:
+    """What follows the end of a job: its event, notifications and the live push."""
+    job.refresh_from_db()
+    _record_finished_event(job)
+    _notify(job, notify.FINISHED)
+    job_status_broadcast(job)
+
+
 def _output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
     rows = []
     for position, (output_id, value) in enumerate(results.items()):
@@ -207,8 +258,7 @@ def _job_succeed(job: Job, reporter: JobReporter, results: dict[str, Any]) -> No
         JobOutput.objects.filter(job=job).delete()
         JobOutput.objects.bulk_create(_output_rows(job, results))
     reporter.log("successful")
-    job.refresh_from_db()
-    job_status_broadcast(job)
+    _finished(job)
 
 
 def _job_fail(job: Job, reporter: JobReporter, kind: str, detail: str) -> None:
@@ -224,8 +274,7 @@ def _job_fail(job: Job, reporter: JobReporter, kind: str, detail: str) -> None:
     )
     if failed:
         reporter.log(f"failed: {detail}")
-        job.refresh_from_db()
-        job_status_broadcast(job)
+        _finished(job)
 
 
 def job_dismiss(*, job: Job) -> Job | None:
@@ -244,8 +293,7 @@ def job_dismiss(*, job: Job) -> Job | None:
         raise ConflictError("The job finished while it was being dismissed; try again.")
     tasks.job_revoke(str(job.pk))
     JobLogLine.objects.create(job=job, line="dismissed")
-    job.refresh_from_db()
-    job_status_broadcast(job)
+    _finished(job)
     return job
 
 

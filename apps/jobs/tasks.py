@@ -1,5 +1,7 @@
 """Thin Celery tasks around the job services."""
 
+from typing import Any
+
 from celery import Task, shared_task
 
 from apps.jobs import services
@@ -17,6 +19,14 @@ def job_run_task(self: Task, job_id: str) -> None:
 def jobs_recover_lost_task() -> dict[str, list[str]]:
     requeued, failed = services.jobs_recover_lost()
     return {"requeued": requeued, "failed": failed}
+
+
+@shared_task(bind=True, name="jobs.notify", max_retries=5)
+def job_notify_task(self: Task, job_id: str, uri: str, document: dict[str, Any]) -> None:
+    """Deliver one notification; retried with exponential backoff, the outcome logged."""
+    services.job_notify(
+        job_id=job_id, uri=uri, document=document, attempt=self.request.retries, task=self
+    )
 
 
 def job_revoke(job_id: str) -> None:

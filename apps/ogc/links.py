@@ -1,8 +1,9 @@
 """Building OGC API links with absolute URLs."""
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.http import HttpRequest
 
 JSON = "application/json"
@@ -53,3 +54,24 @@ def self_links(
         query={**query, "f": "html"},
     )
     return [json_link, html_link] if current == "json" else [html_link, json_link]
+
+
+class PublicRequest(HttpRequest):
+    """A stand-in request for building links outside a request (workers, e-mails)."""
+
+    def __init__(self, base_url: str) -> None:
+        super().__init__()
+        parts = urlsplit(base_url)
+        self._public_scheme = parts.scheme or "http"
+        self._public_host = parts.netloc
+        self.path = "/"
+
+    def get_host(self) -> str:
+        return self._public_host
+
+    def _get_scheme(self) -> str:
+        return self._public_scheme
+
+
+def public_request() -> HttpRequest:
+    return PublicRequest(settings.PUBLIC_BASE_URL)

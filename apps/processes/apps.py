@@ -33,6 +33,7 @@ class ProcessesConfig(AppConfig):
                     "oas30",
                     "job-list",
                     "dismiss",
+                    "callback",
                 )
             ),
         )

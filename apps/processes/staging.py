@@ -50,6 +50,25 @@ def _address_is_public(address: str) -> bool:
     )
 
 
+def _resolves_publicly(host: str, port: int) -> bool:
+    try:
+        addresses = {str(info[4][0]) for info in socket.getaddrinfo(host, port)}
+    except socket.gaierror:
+        return False
+    return all(_address_is_public(address) for address in addresses)
+
+
+def url_is_reachable(url: str) -> bool:
+    """An http(s) URL without credentials whose host resolves only to public addresses."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not (parts.username or parts.password)
+        and _resolves_publicly(str(parts.hostname), parts.port or 443)
+    )
+
+
 def _check_url(href: str) -> None:
     parts = urlsplit(href)
     if parts.scheme not in ("http", "https") or not parts.hostname:

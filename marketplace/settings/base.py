@@ -287,3 +287,16 @@ SYNC_EXECUTE_WAIT_SECONDS = env.int("SYNC_EXECUTE_WAIT_SECONDS", default=60)
 # Inputs by reference: hosts reachable even on private networks, and the size limit.
 INPUT_ALLOWED_HOSTS = env.list("INPUT_ALLOWED_HOSTS", default=[])
 INPUT_MAX_BYTES = env.int("INPUT_MAX_BYTES", default=2 * 1024**3)
+
+# --- Notifications --------------------------------------------------------------------------
+
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+WEBHOOK_SECRET = env("WEBHOOK_SECRET", default=SECRET_KEY)
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+SMS_BACKEND = env("SMS_BACKEND", default="apps.notifications.sms.ConsoleSmsBackend")
+SMS_HTTP_URL = env("SMS_HTTP_URL", default="")
+SMS_HTTP_TOKEN = env("SMS_HTTP_TOKEN", default="")
+SMS_SENDER = env("SMS_SENDER", default="TEP")
+NOTIFICATIONS_QUEUE = env("NOTIFICATIONS_QUEUE", default="notifications")
+NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
+NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=5.0)

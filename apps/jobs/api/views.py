@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from apps.accounts.access import access_require, identity_from_request
 from apps.accounts.permissions import authenticated_user
-from apps.jobs import selectors, services
+from apps.jobs import notify, selectors, services
 from apps.jobs.api.ogc import EXCEPTION_TYPE, results_document, status_info
 from apps.jobs.models import Job, JobStatus
 from apps.ogc.errors import ApplicationError, NotFoundError
@@ -105,7 +105,13 @@ class ProcessExecuteApi(APIView):
         parameters=[
             OpenApiParameter(
                 "Prefer", str, OpenApiParameter.HEADER, description="respond-async for a job."
-            )
+            ),
+            OpenApiParameter(
+                "responseHandler",
+                str,
+                many=True,
+                description="mailto:, sms: or http(s) URIs to notify when the job ends.",
+            ),
         ],
         responses={
             200: OpenApiResponse(description="Results of a synchronous execution."),
@@ -121,6 +127,10 @@ class ProcessExecuteApi(APIView):
         checked = execute_request_check(process.description, body)
         footprint = footprint_of_inputs(checked.inputs)
         references_check(checked.inputs)
+        response_handlers = notify.response_handlers_parse(
+            request.query_params.getlist("responseHandler")
+        )
+        notify.subscriber_check(checked.subscriber)
         access_require(
             identity=identity_from_request(request),
             operation="execute",
@@ -129,7 +139,7 @@ class ProcessExecuteApi(APIView):
             footprint=footprint,
         )
         options = process.job_control_options
-        wants_async = _wants_async(request, body)
+        wants_async = _wants_async(request, body) or bool(response_handlers)
         run_async = (wants_async and "async-execute" in options) or "sync-execute" not in options
         job = services.job_submit(
             submission=services.Submission(
@@ -138,7 +148,7 @@ class ProcessExecuteApi(APIView):
                 request=checked,
                 body=body,
                 client_address=_client_address(request),
-                response_handlers=[],
+                response_handlers=response_handlers,
                 footprint=footprint,
             )
         )
