@@ -81,6 +81,30 @@ install_python_packages() {
   fi
 }
 
+python312() {
+  local candidate
+  if command -v pyenv >/dev/null; then
+    candidate=$(ls -d "$(pyenv root)"/versions/3.12.*/bin/python 2>/dev/null | sort -V | tail -n 1)
+    [[ -n "$candidate" ]] && { echo "$candidate"; return; }
+  fi
+  for candidate in python3.12 python3.13; do
+    "$candidate" --version >/dev/null 2>&1 && { command -v "$candidate"; return; }
+  done
+  return 1
+}
+
+install_peer_packages() {
+  # Third-party clients the interoperability tests drive; they need Python >= 3.12.
+  local python stamp="$ROOT/.venv-peers/.requirements.sha256" digest
+  python=$(python312) || { echo "No Python 3.12 found: interoperability tests will skip."; return 0; }
+  digest=$(sha256sum "$ROOT/requirements/peers.txt" | cut -d' ' -f1)
+  [[ "$(cat "$stamp" 2>/dev/null)" == "$digest" ]] && return 0
+  say "Installing the peer clients into .venv-peers ($python)"
+  [[ -x "$ROOT/.venv-peers/bin/python" ]] || "$python" -m venv "$ROOT/.venv-peers"
+  "$ROOT/.venv-peers/bin/pip" install -q -r "$ROOT/requirements/peers.txt"
+  echo "$digest" >"$stamp"
+}
+
 install_frontend_packages() {
   local stamp="$ROOT/node_modules/.package-lock.sha256" digest
   digest=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
@@ -189,6 +213,7 @@ main() {
   ensure_redis
   install_python_packages
   install_frontend_packages
+  if [[ $WITH_BROWSER -eq 1 ]]; then install_peer_packages; fi
 }
 
 main
