@@ -3,6 +3,7 @@
 import importlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -188,3 +189,48 @@ def default_access_rules(db: None) -> None:
     """The rules a fresh installation has (its data migration); flushing tests remove them."""
     migration = importlib.import_module("apps.accounts.migrations.0003_default_access_rules")
     migration.create_default_rules(django_apps, None)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup: None) -> Iterator[str]:
+    """The real ASGI application (HTTP and WebSocket) served by uvicorn on the test database."""
+    port = _free_port()
+    log = open(Path(settings.VAR_DIR) / "test-asgi.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "marketplace.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--lifespan",
+            "off",
+        ],
+        env=_worker_environment(),
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=settings.BASE_DIR,
+        start_new_session=True,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start; see var/test-asgi.log") from None
+            time.sleep(0.2)
+    yield url
+    stop_worker(server)

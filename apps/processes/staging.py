@@ -142,3 +142,12 @@ def stage_inputs(inputs: dict[str, Any], workdir: Path) -> tuple[dict[str, Any],
             paths.append(target)
         staged[name] = paths if isinstance(value, list) else paths[0]
     return staged, staged_bytes, time.monotonic() - started
+
+
+def holdings_files(limit: int = 500) -> list[str]:
+    """References (`holdings/…`) of the files in the platform's holdings, for pickers."""
+    root = holdings_root()
+    if not root.is_dir():
+        return []
+    files = sorted(path for path in root.rglob("*") if path.is_file())
+    return [HOLDINGS_PREFIX + path.relative_to(root).as_posix() for path in files[:limit]]

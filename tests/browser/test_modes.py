@@ -12,7 +12,7 @@ from tests.fixtures import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page: Page, base_url: str, username: str) -> None:
+def sign_in(page: Page, base_url: str, username: str) -> None:
     page.goto(f"{base_url}/accounts/login/")
     page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
@@ -21,7 +21,7 @@ def _sign_in(page: Page, base_url: str, username: str) -> None:
 
 
 def test_developer_sees_developer_mode(live_server, dana: User, page: Page) -> None:
-    _sign_in(page, live_server.url, "dana")
+    sign_in(page, live_server.url, "dana")
 
     expect(page.locator("#mode-developer")).to_be_visible()
     expect(page.locator("#mode-user")).to_be_visible()
@@ -36,7 +36,7 @@ def test_developer_sees_developer_mode(live_server, dana: User, page: Page) -> N
 
 
 def test_user_does_not_see_developer_mode(live_server, alice: User, page: Page) -> None:
-    _sign_in(page, live_server.url, "alice")
+    sign_in(page, live_server.url, "alice")
 
     expect(page.locator("#mode-user")).to_be_visible()
     expect(page.locator("#mode-developer")).to_have_count(0)
@@ -47,7 +47,7 @@ def test_administrator_sees_admin_mode_and_approves(
     live_server, administrator: User, make_user, page: Page
 ) -> None:
     make_user("paul", roles=(), approved=False)
-    _sign_in(page, live_server.url, administrator.username)
+    sign_in(page, live_server.url, administrator.username)
 
     page.click("#mode-admin > a")
     page.click("#mode-admin >> text=Users")

@@ -17,6 +17,7 @@ from apps.ogc.responses import negotiated_format, ogc_response
 from apps.processes.api.ogc import process_description, process_summary
 from apps.processes.models import Process
 from apps.processes.selectors import process_get_visible_to, process_list_visible_to
+from apps.processes.staging import holdings_files
 
 NO_SUCH_PROCESS = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-process"
 
@@ -87,4 +88,9 @@ class ProcessDescriptionApi(APIView):
     def get(self, request: Request, process_id: str) -> HttpResponse:
         process = process_or_404(request, process_id)
         document = process_description(request, process)
-        return ogc_response(request, document, template="processes/process_detail.html")
+        return ogc_response(
+            request,
+            document,
+            template="processes/process_detail.html",
+            context={"holdings": holdings_files},
+        )

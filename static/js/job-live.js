@@ -1,0 +1,110 @@
+// Keeps a job page current: status pushed over WebSocket, cancel, results and run log.
+(function () {
+  "use strict";
+  const FINISHED = ["successful", "failed", "dismissed"];
+  const BADGES = {
+    successful: "text-bg-success", failed: "text-bg-danger", running: "text-bg-primary",
+    dismissed: "text-bg-secondary", accepted: "text-bg-info",
+  };
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
+  function formatRemaining(job, startedAt) {
+    if (!startedAt || job.progress <= 0 || job.progress >= 100) return "";
+    const elapsed = (Date.now() - startedAt) / 1000;
+    const remaining = Math.max(0, Math.round(elapsed * (100 - job.progress) / job.progress));
+    return " · about " + remaining + " s left";
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const root = document.getElementById("job-live");
+    if (!root) return;
+    const jobId = root.dataset.jobId;
+    const bar = document.getElementById("job-progress-bar");
+    const badge = document.getElementById("job-status");
+    const message = document.getElementById("job-message");
+    const cancel = document.getElementById("job-cancel");
+    const log = document.getElementById("job-log");
+    const results = document.getElementById("job-results");
+    let startedAt = root.dataset.started ? Date.parse(root.dataset.started) : null;
+
+    async function refreshLog() {
+      const response = await fetch("/ogcapi/jobs/" + jobId + "/runlog", { credentials: "same-origin" });
+      if (response.ok) log.textContent = (await response.text()).split("\n").slice(-20).join("\n");
+    }
+
+    async function showResults() {
+      const response = await fetch("/ogcapi/jobs/" + jobId + "/results", {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      const document_ = await response.json();
+      results.innerHTML = "";
+      if (!response.ok) {
+        results.textContent = document_.detail || "No results.";
+        return;
+      }
+      Object.entries(document_).forEach(function ([id, value]) {
+        const item = document.createElement("li");
+        item.className = "list-group-item";
+        const name = document.createElement("strong");
+        name.textContent = id + ": ";
+        item.appendChild(name);
+        if (value && value.href) {
+          const link = document.createElement("a");
+          link.href = value.href;
+          link.textContent = "download (" + (value.type || "file") + ")";
+          link.setAttribute("download", "");
+          item.appendChild(link);
+        } else {
+          const code = document.createElement("code");
+          code.textContent = JSON.stringify(value && value.value !== undefined ? value.value : value);
+          item.appendChild(code);
+        }
+        results.appendChild(item);
+      });
+    }
+
+    function show(job) {
+      if (job.status === "running" && !startedAt) startedAt = Date.now();
+      bar.style.width = job.progress + "%";
+      bar.textContent = job.progress + "%";
+      bar.parentElement.setAttribute("aria-valuenow", job.progress);
+      badge.textContent = job.status;
+      badge.className = "badge " + (BADGES[job.status] || "text-bg-light");
+      message.textContent = (job.message || "") + formatRemaining(job, startedAt);
+      const finished = FINISHED.includes(job.status);
+      if (cancel) cancel.classList.toggle("d-none", finished);
+      refreshLog();
+      if (job.status === "successful" || job.status === "failed") showResults();
+    }
+
+    function connect() {
+      const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
+      const socket = new WebSocket(scheme + window.location.host + "/ws/jobs/" + jobId + "/");
+      socket.onmessage = function (event) { show(JSON.parse(event.data)); };
+      socket.onclose = function (event) {
+        if (event.code !== 4403 && !FINISHED.includes(badge.textContent)) setTimeout(connect, 2000);
+      };
+    }
+
+    if (cancel) {
+      cancel.addEventListener("click", async function () {
+        const response = await fetch("/ogcapi/jobs/" + jobId, {
+          method: "DELETE", credentials: "same-origin",
+          headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
+        });
+        if (response.ok) show(await response.json());
+      });
+    }
+    if (FINISHED.includes(badge.textContent)) {
+      refreshLog();
+      if (badge.textContent !== "dismissed") showResults();
+    } else {
+      connect();
+      refreshLog();
+    }
+  });
+})();

@@ -1,0 +1,69 @@
+"""A user runs applications from their pages and watches the jobs live (§21.1.2)."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from apps.accounts.models import User
+from apps.jobs.models import Job, JobStatus
+from apps.processes.demo import demo_holdings_create
+from apps.processes.services import processes_sync_builtins
+from tests.browser.test_modes import sign_in
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("celery_worker_process", "default_access_rules"),
+]
+
+
+def _progress(page: Page) -> int:
+    return int(page.locator("#job-live .progress").get_attribute("aria-valuenow") or 0)
+
+
+def test_countdown_progress_live_then_cancel(asgi_server: str, alice: User, page: Page) -> None:
+    # given alice on the countdown page
+    processes_sync_builtins()
+    sign_in(page, asgi_server, "alice")
+    page.goto(f"{asgi_server}/ogcapi/processes/countdown?f=html")
+
+    # when she runs it for 20 seconds from the form
+    page.fill("#input-seconds", "20")
+    page.click("#execute-submit")
+
+    # then the job page shows the progress advancing without a reload
+    expect(page).to_have_url(re.compile(r"/ogcapi/jobs/[0-9a-f-]+\?f=html$"))
+    page.evaluate("window.__notReloaded = true")
+    expect(page.locator("#job-status")).to_have_text("running", timeout=15_000)
+    expect(page.locator("#job-progress-bar")).not_to_have_text("0%", timeout=15_000)
+    first = _progress(page)
+    page.wait_for_function(
+        f"parseInt(document.getElementById('job-progress-bar').style.width) > {first}",
+        timeout=15_000,
+    )
+    assert page.evaluate("window.__notReloaded") is True
+
+    # and cancelling dismisses it
+    page.click("#job-cancel")
+    expect(page.locator("#job-status")).to_have_text("dismissed")
+    assert Job.objects.get().status == JobStatus.DISMISSED
+
+
+def test_ndvi_result_downloads(asgi_server: str, alice: User, page: Page) -> None:
+    processes_sync_builtins()
+    demo_holdings_create()
+    sign_in(page, asgi_server, "alice")
+    page.goto(f"{asgi_server}/ogcapi/processes/ndvi?f=html")
+
+    page.fill("#input-image", "holdings/demo/sentinel2-l2a-demo.tif")
+    page.click("#execute-submit")
+
+    expect(page.locator("#job-status")).to_have_text("successful", timeout=30_000)
+    link = page.locator("#job-results a", has_text="download")
+    with page.expect_download() as download_info:
+        link.click()
+    download = download_info.value
+    assert download.suggested_filename == "ndvi.tif"
+    with open(download.path(), "rb") as file:
+        assert file.read(4) == b"II*\x00"
