@@ -59,9 +59,12 @@
           link.setAttribute("download", "");
           item.appendChild(link);
         } else {
-          const code = document.createElement("code");
-          code.textContent = JSON.stringify(value && value.value !== undefined ? value.value : value);
-          item.appendChild(code);
+          const shown = value && value.value !== undefined ? value.value : value;
+          const pre = document.createElement("pre");
+          pre.className = "small mb-0 mt-1 overflow-auto";
+          pre.style.maxHeight = "16rem";
+          pre.textContent = JSON.stringify(shown, null, 2);
+          item.appendChild(pre);
         }
         results.appendChild(item);
       });

@@ -67,3 +67,23 @@ def test_ndvi_result_downloads(asgi_server: str, alice: User, page: Page) -> Non
     assert download.suggested_filename == "ndvi.tif"
     with open(download.path(), "rb") as file:
         assert file.read(4) == b"II*\x00"
+
+
+def test_job_table_follows_jobs_and_cancels(asgi_server: str, alice: User, page: Page) -> None:
+    processes_sync_builtins()
+    sign_in(page, asgi_server, "alice")
+    page.goto(f"{asgi_server}/ogcapi/processes/countdown?f=html")
+    page.fill("#input-seconds", "20")
+    page.click("#execute-submit")
+    expect(page.locator("#job-status")).to_have_text("running", timeout=15_000)
+
+    page.goto(f"{asgi_server}/ogcapi/jobs?f=html")
+    row = page.locator("#job-table tbody tr").first
+    before = int(row.locator(".progress").get_attribute("aria-valuenow") or 0)
+    expect(row.locator(".progress")).not_to_have_attribute(
+        "aria-valuenow", str(before), timeout=10_000
+    )
+    row.locator("[data-dismiss-job]").click()
+
+    expect(row.locator(".badge")).to_have_text("dismissed")
+    assert Job.objects.get().status == JobStatus.DISMISSED
