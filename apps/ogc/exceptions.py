@@ -11,7 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from rest_framework import exceptions as drf_exceptions
@@ -55,6 +55,9 @@ def ogc_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         document = problem(exc.status, exc.detail, type=exc.type, title=exc.title, **exc.extra)
         return Response(document, status=exc.status, content_type=PROBLEM_JSON)
+    if isinstance(exc, RequestDataTooBig):
+        document = problem(413, "The request body is larger than this server accepts.")
+        return Response(document, status=413, content_type=PROBLEM_JSON)
     if isinstance(exc, Http404):
         exc = drf_exceptions.NotFound(str(exc) or "Not found.")
     elif isinstance(exc, PermissionDenied):

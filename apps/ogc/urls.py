@@ -1,4 +1,5 @@
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
 
 from apps.ogc.views import ConformanceApi, LandingApi
 
@@ -15,6 +16,7 @@ class ProcessesLandingApi(LandingApi):
 urlpatterns = [
     path("", ProcessesLandingApi.as_view(), name="landing"),
     path("conformance", ConformanceApi.as_view(), name="conformance"),
+    path("api", SpectacularAPIView.as_view(), name="api"),
     path("", include("apps.processes.api.urls")),
     path("", include("apps.jobs.api.urls")),
 ]

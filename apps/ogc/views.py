@@ -30,7 +30,7 @@ class LandingApi(APIView):
             *self_links(request, base, title="This document", current=negotiated_format(request)),
             link(
                 request,
-                "/api/schema",
+                f"{base}api",
                 rel="service-desc",
                 type=OPENAPI_JSON,
                 title="The API definition (OpenAPI 3.0)",

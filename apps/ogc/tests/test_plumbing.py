@@ -19,7 +19,7 @@ def test_landing_page_json_has_absolute_links(client: Client) -> None:
         "type": "text/html",
         "title": "This document as HTML",
     }
-    assert links["service-desc"]["href"] == "http://testserver/api/schema"
+    assert links["service-desc"]["href"] == "http://testserver/ogcapi/api"
     assert links["http://www.opengis.net/def/rel/ogc/1.0/conformance"]["href"] == (
         "http://testserver/ogcapi/conformance"
     )
@@ -118,3 +118,9 @@ def test_paging_links(client: Client) -> None:
     assert (clamped["numberReturned"], clamped["numberMatched"]) == (20, 25)
     assert bad.status_code == 400
     assert bad.json()["detail"] == "Parameter 'limit' must be an integer, not 'zero'."
+
+
+def test_api_definition_under_the_ogc_api(client: Client) -> None:
+    response = client.get("/ogcapi/api", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    assert "/ogcapi/processes/{process_id}/execution" in response.json()["paths"]

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import AccessRule, AppliesTo, User
 from apps.jobs.models import Job, JobStatus
 from apps.processes.demo import demo_holdings_create
+from apps.processes.models import Process
 from apps.processes.services import processes_sync_builtins
 from tests.fixtures import wait_for
 
@@ -336,3 +337,49 @@ def test_zonal_timeseries_with_an_inline_polygon(alice_client: APIClient) -> Non
     (job,) = Job.objects.all()
     assert job.footprint is not None
     assert job.footprint.extent == pytest.approx((4.85, 52.38, 4.87, 52.40))
+
+
+def test_huge_body_is_refused_and_creates_nothing(alice_client: APIClient, settings) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
+    body = {"inputs": {"value": "x" * 20_000}}
+    response = _execute(alice_client, "echo", body)
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert not Job.objects.exists()
+
+
+def test_job_timeout_is_enforced(alice_client: APIClient) -> None:
+    Process.objects.filter(identifier="countdown").update(
+        description={**Process.objects.get(identifier="countdown").description, "jobTimeout": 1}
+    )
+    created = _execute(
+        alice_client, "countdown", {"inputs": {"seconds": 30}}, HTTP_PREFER="respond-async"
+    ).json()
+    job_url = f"/ogcapi/jobs/{created['jobID']}"
+
+    failed = wait_for(lambda: (s := alice_client.get(job_url).json())["status"] == "failed" and s)
+
+    assert failed["message"] == "The job ran longer than 1 s."
+    problem = alice_client.get(f"{job_url}/results")
+    assert problem.status_code == 500
+    assert problem.json()["type"].endswith("/timeout")
+
+
+def test_job_list_and_process_list_queries_do_not_grow(
+    alice_client: APIClient, django_assert_max_num_queries
+) -> None:
+    for n in range(3):
+        _execute(
+            alice_client, "Add", {"inputs": {"value1": n, "value2": 1}}, HTTP_PREFER="respond-async"
+        )
+    with django_assert_max_num_queries(8):
+        three = alice_client.get("/ogcapi/jobs?limit=50")
+    for n in range(12):
+        _execute(
+            alice_client, "Add", {"inputs": {"value1": n, "value2": 1}}, HTTP_PREFER="respond-async"
+        )
+    with django_assert_max_num_queries(8):
+        fifteen = alice_client.get("/ogcapi/jobs?limit=50")
+    with django_assert_max_num_queries(8):
+        alice_client.get("/ogcapi/processes")
+    assert (len(three.json()["jobs"]), len(fifteen.json()["jobs"])) == (3, 15)
