@@ -45,7 +45,7 @@ main() {
   "$VENV/bin/python" manage.py seed_demo
   say "Starting web, worker and beat"
   start web "$VENV/bin/uvicorn" marketplace.asgi:application --host 127.0.0.1 --port "$PORT" \
-    --lifespan off
+    --lifespan off --workers "${WEB_CONCURRENCY:-2}"
   start worker "$VENV/bin/celery" -A marketplace worker -Q default,jobs,notifications -l info
   start beat "$VENV/bin/celery" -A marketplace beat -l info \
     --schedule "$ROOT/var/celerybeat-schedule" --pidfile=

@@ -1,6 +1,6 @@
 import secrets
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -9,6 +9,9 @@ from django.utils import timezone
 from apps.accounts.models import ApiToken, Role, User
 from apps.ogc.errors import ApplicationError
 from apps.workspaces import services as workspace_services
+
+# Recording every use of a token would add a write to every API request.
+TOKEN_USE_RECORD_INTERVAL = timedelta(minutes=1)
 
 
 def roles_ensure() -> None:
@@ -133,5 +136,7 @@ def api_token_authenticate(*, secret: str) -> User | None:
     )
     if token is None or not token.is_active or not token.user.is_active:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RECORD_INTERVAL:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user

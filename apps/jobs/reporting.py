@@ -40,9 +40,12 @@ def job_status_broadcast(job: Job) -> None:
             "updated": job.updated.isoformat() if job.updated else None,
         },
     }
+    async def send_to_both() -> None:
+        await layer.group_send(job_group(job.pk), message)
+        await layer.group_send(user_jobs_group(job.owner_id), message)
+
     try:
-        async_to_sync(layer.group_send)(job_group(job.pk), message)
-        async_to_sync(layer.group_send)(user_jobs_group(job.owner_id), message)
+        async_to_sync(send_to_both)()
     except Exception:  # the channel layer is a convenience; the job row is the truth
         logger.warning("Could not push the status of job %s", job.pk, exc_info=True)
 
