@@ -6,8 +6,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +23,10 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_approve, user_set_roles
+from apps.jobs.models import Job
+from apps.jobs.services import Submission, job_submit
+from apps.processes.models import Process
+from apps.processes.validation import execute_request_check
 from marketplace.celery import app as celery_app
 
 PASSWORD = "correct-horse-battery"
@@ -234,3 +241,30 @@ def asgi_server(django_db_setup: None) -> Iterator[str]:
             time.sleep(0.2)
     yield url
     stop_worker(server)
+
+
+def submit_job(user: User, process_identifier: str, body: dict[str, Any]) -> Job:
+    """Submit a job through the service, as the execution endpoint does after its checks."""
+    process = Process.objects.get(identifier=process_identifier)
+    return job_submit(
+        submission=Submission(
+            user=user,
+            process=process,
+            request=execute_request_check(process.description, body),
+            body=body,
+            client_address=None,
+            response_handlers=[],
+        )
+    )
+
+
+@contextmanager
+def serving_in_thread(server: ThreadingHTTPServer) -> Iterator[ThreadingHTTPServer]:
+    """Serve a local stand-in HTTP server in a thread for the duration of a block."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()

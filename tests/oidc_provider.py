@@ -6,12 +6,13 @@ discovery, authorize (which signs the configured person in at once), token and u
 
 import json
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlparse
+
+from tests.fixtures import serving_in_thread
 
 
 class OidcStandIn:
@@ -94,10 +95,5 @@ class OidcStandIn:
 @contextmanager
 def running_oidc_provider(person: dict[str, Any]) -> Iterator[OidcStandIn]:
     provider = OidcStandIn(person)
-    thread = threading.Thread(target=provider.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(provider.server):
         yield provider
-    finally:
-        provider.server.shutdown()
-        provider.server.server_close()

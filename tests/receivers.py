@@ -1,11 +1,12 @@
 """Local HTTP receivers standing in for webhook endpoints and an SMS provider."""
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.fixtures import serving_in_thread
 
 
 class Receiver:
@@ -51,10 +52,5 @@ class Receiver:
 @contextmanager
 def running_receiver(failures: dict[str, int] | None = None) -> Iterator[Receiver]:
     receiver = Receiver(failures)
-    thread = threading.Thread(target=receiver.server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving_in_thread(receiver.server):
         yield receiver
-    finally:
-        receiver.server.shutdown()
-        receiver.server.server_close()

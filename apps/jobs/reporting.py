@@ -40,6 +40,7 @@ def job_status_broadcast(job: Job) -> None:
             "updated": job.updated.isoformat() if job.updated else None,
         },
     }
+
     async def send_to_both() -> None:
         await layer.group_send(job_group(job.pk), message)
         await layer.group_send(user_jobs_group(job.owner_id), message)

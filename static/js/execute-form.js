@@ -2,10 +2,7 @@
 (function () {
   "use strict";
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.tep.csrfToken;
 
   function isFile(schema) {
     return schema.type === "string" && (schema.contentEncoding === "binary" || schema.contentMediaType);

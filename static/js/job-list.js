@@ -1,15 +1,9 @@
 // The job table follows its jobs live, and cancels or deletes them.
 (function () {
   "use strict";
-  const BADGES = {
-    successful: "text-bg-success", failed: "text-bg-danger", running: "text-bg-primary",
-    dismissed: "text-bg-secondary", accepted: "text-bg-info",
-  };
+  const BADGES = window.tep.statusBadges;
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.tep.csrfToken;
 
   function update(row, job) {
     const badge = row.querySelector(".badge");

@@ -2,15 +2,9 @@
 (function () {
   "use strict";
   const FINISHED = ["successful", "failed", "dismissed"];
-  const BADGES = {
-    successful: "text-bg-success", failed: "text-bg-danger", running: "text-bg-primary",
-    dismissed: "text-bg-secondary", accepted: "text-bg-info",
-  };
+  const BADGES = window.tep.statusBadges;
 
-  function csrfToken() {
-    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
-  }
+  const csrfToken = window.tep.csrfToken;
 
   function formatRemaining(job, startedAt) {
     if (!startedAt || job.progress <= 0 || job.progress >= 100) return "";

@@ -293,6 +293,15 @@ class JobStatusApi(APIView):
         return Response(document)
 
 
+def _require_results(job: Job) -> None:
+    if job.status != JobStatus.SUCCESSFUL:
+        raise NotFoundError(
+            f"The job is {job.status}; it has no results.",
+            type=EXCEPTION_TYPE + "result-not-ready",
+            title="Result not ready",
+        )
+
+
 class JobResultsApi(APIView):
     permission_classes = [AllowAny]
 
@@ -305,12 +314,7 @@ class JobResultsApi(APIView):
         job = job_or_404(request, job_id)
         if job.status == JobStatus.FAILED:
             return JsonResponse(job.exception or {}, status=500, content_type=PROBLEM_JSON)
-        if job.status != JobStatus.SUCCESSFUL:
-            raise NotFoundError(
-                f"The job is {job.status}; it has no results yet.",
-                type=EXCEPTION_TYPE + "result-not-ready",
-                title="Result not ready",
-            )
+        _require_results(job)
         requested = job.execute_request.get("outputs") or {}
         return Response(results_document(request, job, list(job.outputs.all()), requested))
 
@@ -325,12 +329,7 @@ class JobResultApi(APIView):
     )
     def get(self, request: Request, job_id: str, output_id: str) -> HttpResponseBase:
         job = job_or_404(request, job_id)
-        if job.status != JobStatus.SUCCESSFUL:
-            raise NotFoundError(
-                f"The job is {job.status}; it has no results.",
-                type=EXCEPTION_TYPE + "result-not-ready",
-                title="Result not ready",
-            )
+        _require_results(job)
         output = job.outputs.filter(output_id=output_id).first()
         if output is None:
             raise NotFoundError(

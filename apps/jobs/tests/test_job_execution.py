@@ -4,11 +4,10 @@ import pytest
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import Submission, job_dismiss, job_submit
+from apps.jobs.services import job_dismiss
 from apps.processes.models import Process
 from apps.processes.services import processes_sync_builtins
-from apps.processes.validation import execute_request_check
-from tests.fixtures import wait_for
+from tests.fixtures import submit_job, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -22,18 +21,7 @@ def _submit(user: User, identifier: str, body: dict) -> Job:
 
 
 def _submit_existing(user: User, identifier: str, body: dict) -> Job:
-    process = Process.objects.get(identifier=identifier)
-    request = execute_request_check(process.description, body)
-    return job_submit(
-        submission=Submission(
-            user=user,
-            process=process,
-            request=request,
-            body=body,
-            client_address="127.0.0.1",
-            response_handlers=[],
-        )
-    )
+    return submit_job(user, identifier, body)
 
 
 def _status(job: Job) -> str:

@@ -10,11 +10,9 @@ from django.test import Client
 
 from apps.accounts.models import User
 from apps.jobs.models import Job
-from apps.jobs.services import Submission, job_submit
-from apps.processes.models import Process
 from apps.processes.services import processes_sync_builtins
-from apps.processes.validation import execute_request_check
 from marketplace.asgi import application
+from tests.fixtures import submit_job
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,18 +29,7 @@ def _headers(user: User) -> list[tuple[bytes, bytes]]:
 
 def _countdown(user: User, seconds: int) -> Job:
     processes_sync_builtins()
-    process = Process.objects.get(identifier="countdown")
-    body = {"inputs": {"seconds": seconds}}
-    return job_submit(
-        submission=Submission(
-            user=user,
-            process=process,
-            request=execute_request_check(process.description, body),
-            body=body,
-            client_address=None,
-            response_handlers=[],
-        )
-    )
+    return submit_job(user, "countdown", {"inputs": {"seconds": seconds}})
 
 
 async def _watch(path: str, headers: list[tuple[bytes, bytes]], until: str) -> list[dict[str, Any]]:

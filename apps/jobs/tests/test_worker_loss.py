@@ -9,11 +9,9 @@ import pytest
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import Submission, job_submit, jobs_recover_lost
-from apps.processes.models import Process
+from apps.jobs.services import jobs_recover_lost
 from apps.processes.services import processes_sync_builtins
-from apps.processes.validation import execute_request_check
-from tests.fixtures import start_worker, stop_worker, wait_for
+from tests.fixtures import start_worker, stop_worker, submit_job, wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,18 +25,7 @@ def _kill(worker: subprocess.Popen[bytes]) -> None:
 
 def _submit_countdown(user: User, *, seconds: int) -> Job:
     processes_sync_builtins()
-    process = Process.objects.get(identifier="countdown")
-    body = {"inputs": {"seconds": seconds}}
-    return job_submit(
-        submission=Submission(
-            user=user,
-            process=process,
-            request=execute_request_check(process.description, body),
-            body=body,
-            client_address=None,
-            response_handlers=[],
-        )
-    )
+    return submit_job(user, "countdown", {"inputs": {"seconds": seconds}})
 
 
 def _running(job: Job) -> bool:
