@@ -8,6 +8,11 @@
     return schema.type === "string" && (schema.contentEncoding === "binary" || schema.contentMediaType);
   }
 
+  function isGeometry(schema) {
+    const types = schema.properties && schema.properties.type && schema.properties.type.enum;
+    return Array.isArray(types) && types.includes("Polygon");
+  }
+
   function isBbox(schema) {
     return schema.format === "ogc-bbox" || (schema.properties && schema.properties.bbox);
   }
@@ -74,6 +79,8 @@
     }
     field.id = "input-" + id;
     field.name = id;
+    if (isGeometry(schema)) field.dataset.picker = "polygon";
+    if (field.dataset.kind === "bbox") field.dataset.picker = "bbox";
     field.required = input.minOccurs !== 0 && schema.default === undefined && schema.type !== "boolean";
     wrapper.appendChild(field);
     if (input.description) {
@@ -112,6 +119,11 @@
     Object.entries(description.inputs || {}).forEach(function ([id, input]) {
       fields.appendChild(widgetFor(id, input));
     });
+    if (window.tepAreaPicker) {
+      fields.querySelectorAll("[data-picker]").forEach(function (field) {
+        window.tepAreaPicker.attach(field, field.dataset.picker);
+      });
+    }
     const problemBox = document.getElementById("execute-problem");
     form.addEventListener("submit", async function (event) {
       event.preventDefault();

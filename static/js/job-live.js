@@ -82,6 +82,13 @@
       const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
       const socket = new WebSocket(scheme + window.location.host + "/ws/jobs/" + jobId + "/");
       socket.onmessage = function (event) { show(JSON.parse(event.data)); };
+      // What changed before the socket was open is not pushed: read the status once.
+      socket.onopen = async function () {
+        const response = await fetch("/ogcapi/jobs/" + jobId, {
+          credentials: "same-origin", headers: { Accept: "application/json" },
+        });
+        if (response.ok) show(await response.json());
+      };
       socket.onclose = function (event) {
         if (event.code !== 4403 && !FINISHED.includes(badge.textContent)) setTimeout(connect, 2000);
       };

@@ -87,3 +87,29 @@ def test_job_table_follows_jobs_and_cancels(asgi_server: str, alice: User, page:
 
     expect(row.locator(".badge")).to_have_text("dismissed")
     assert Job.objects.get().status == JobStatus.DISMISSED
+
+
+def test_clip_box_drawn_on_the_map(asgi_server: str, alice: User, page: Page) -> None:
+    # given the clip form, whose bbox input has a map under it
+    processes_sync_builtins()
+    demo_holdings_create()
+    sign_in(page, asgi_server, "alice")
+    page.goto(f"{asgi_server}/ogcapi/processes/clip-raster?f=html")
+    page.fill("#input-image", "holdings/demo/sentinel2-l2a-demo.tif")
+
+    # when alice drags a box on the map
+    box = page.locator("#input-bbox-map").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] * 0.4, box["y"] + box["height"] * 0.4)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.6, steps=5)
+    page.mouse.up()
+
+    # then the input holds the box (west < east, south < north) and the clip succeeds
+    west, south, east, north = map(float, page.input_value("#input-bbox").split(","))
+    assert west < east
+    assert south < north
+    page.click("#execute-submit")
+    expect(page.locator("#job-status")).to_have_text("successful", timeout=30_000)
+    (job,) = Job.objects.all()
+    assert job.inputs["bbox"]["bbox"] == pytest.approx([west, south, east, north])
