@@ -20,6 +20,17 @@
     if (!table) return;
     const scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     const socket = new WebSocket(scheme + window.location.host + "/ws/jobs/");
+    socket.onopen = async function () {
+      // Changes made before the socket opened are not pushed: read the listed jobs once.
+      const response = await fetch(window.location.pathname + "?limit=1000", {
+        credentials: "same-origin", headers: { Accept: "application/json" },
+      });
+      if (!response.ok) return;
+      (await response.json()).jobs.forEach(function (job) {
+        const row = table.querySelector('tr[data-job-id="' + job.jobID + '"]');
+        if (row) update(row, job);
+      });
+    };
     socket.onmessage = function (event) {
       const job = JSON.parse(event.data);
       const row = table.querySelector('tr[data-job-id="' + job.jobID + '"]');

@@ -1,6 +1,7 @@
 from typing import Annotated, Literal
 
 import pytest
+from django.test import Client
 
 from apps.processes import builtins
 from apps.processes.registry import (
@@ -13,6 +14,7 @@ from apps.processes.registry import (
     registered_process,
     schema_for,
 )
+from apps.processes.services import processes_sync_builtins
 
 
 @pytest.mark.parametrize(
@@ -118,3 +120,11 @@ def test_countdown_reports_progress(monkeypatch) -> None:
     result = builtins.countdown(3, lambda percent, message="": reported.append((percent, message)))
     assert result == {"waited": 3}
     assert reported == [(0, "3 s to go"), (33, "2 s to go"), (67, "1 s to go"), (100, "done")]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("default_access_rules")
+def test_schema_shown_as_json_on_the_process_page(client: Client) -> None:
+    processes_sync_builtins()
+    page = client.get("/ogcapi/processes/Mul?f=html")
+    assert b'<code class="small">{&quot;type&quot;: &quot;number&quot;}</code>' in page.content
