@@ -94,6 +94,25 @@
       };
     }
 
+    const rerun = document.getElementById("job-rerun");
+    rerun.addEventListener("click", async function () {
+      const request = JSON.parse(document.getElementById("job-request").textContent);
+      const response = await fetch("/ogcapi/processes/" + rerun.dataset.process + "/execution", {
+        method: "POST", credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json", Accept: "application/json",
+          Prefer: "respond-async", "X-CSRFToken": csrfToken(),
+        },
+        body: JSON.stringify(request),
+      });
+      const created = await response.json();
+      if (response.status === 201) {
+        window.location.href = "/ogcapi/jobs/" + created.jobID + "?f=html";
+      } else {
+        message.textContent = created.detail || "The job could not be started again.";
+      }
+    });
+
     if (cancel) {
       cancel.addEventListener("click", async function () {
         const response = await fetch("/ogcapi/jobs/" + jobId, {

@@ -49,6 +49,16 @@ def test_countdown_progress_live_then_cancel(asgi_server: str, alice: User, page
     expect(page.locator("#job-status")).to_have_text("dismissed")
     assert Job.objects.get().status == JobStatus.DISMISSED
 
+    # and running it again starts a new job with the same request
+    first_url = page.url
+    page.click("#job-rerun")
+    page.wait_for_url(lambda url: url != first_url and "/ogcapi/jobs/" in url)
+    expect(page.locator("#job-status")).to_have_text("running", timeout=15_000)
+    newest = Job.objects.order_by("-created").first()
+    assert newest is not None
+    assert newest.inputs == {"seconds": 20}
+    assert Job.objects.count() == 2
+
 
 def test_ndvi_result_downloads(asgi_server: str, alice: User, page: Page) -> None:
     processes_sync_builtins()
