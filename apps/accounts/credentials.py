@@ -7,6 +7,7 @@ exactly the credentials JSON of §8.2. Any server holding the public key publish
 
 import base64
 import hashlib
+import ipaddress
 import json
 import secrets
 from dataclasses import dataclass
@@ -20,11 +21,20 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache as shared_cache
 from django.http import HttpRequest
+from django.http.request import split_domain_port
+from django.urls import reverse
 
 from apps.accounts.models import User
 from apps.accounts.services import user_roles
+from apps.accounts.throttling import (
+    client_address,
+    login_attempt_allowed,
+    login_failure_record,
+    login_success_record,
+)
 
 COOKIE_NAME = "CW_CREDENTIALS"
 ALGORITHM = "EdDSA"
@@ -37,10 +47,26 @@ class CredentialsStatus(StrEnum):
     INVALID = "credentialsInvalid"
 
 
+class LoginStatus(StrEnum):
+    SUCCESSFUL = "loginSuccessful"
+    FAILED = "loginFailed"
+    TOO_FREQUENT = "loginAttemptsTooFrequent"
+
+
 @dataclass(frozen=True)
 class CredentialsCheck:
     status: CredentialsStatus
     credentials: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class LoginOutcome:
+    """The result of a login; `user`, `credentials` and `token` are set only on success."""
+
+    status: LoginStatus
+    user: User | None = None
+    credentials: dict[str, Any] | None = None
+    token: str | None = None
 
 
 def _b64url(data: bytes) -> str:
@@ -113,19 +139,47 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _parse_timestamp(value: str) -> datetime:
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def _parse_timestamp(value: object) -> datetime:
+    if not isinstance(value, str):
+        raise TypeError("A timestamp must be a string.")
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise ValueError("A timestamp must carry its time zone.")
+    return moment
+
+
+def is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
+def request_host(request: HttpRequest) -> str:
+    """The host name the request was sent to: lower case, no port, no IPv6 brackets."""
+    domain, _port = split_domain_port(request.get_host())
+    return domain.strip("[]")
 
 
 def credentials_domain(request: HttpRequest) -> str:
     """The configured domain, else the second-level domain of the host the request used."""
     if settings.CREDENTIALS_DOMAIN:
-        return str(settings.CREDENTIALS_DOMAIN)
-    host = request.get_host().rsplit(":", 1)[0].strip("[]")
+        return str(settings.CREDENTIALS_DOMAIN).lower().strip(".")
+    host = request_host(request)
     labels = host.split(".")
-    if len(labels) <= 2 or all(label.isdigit() for label in labels):
+    if len(labels) <= 2 or is_ip_address(host):
         return host
     return ".".join(labels[-2:])
+
+
+def host_in_credentials_domain(host: str, request: HttpRequest) -> bool:
+    """Whether `host` is the credentials domain or one of its subdomains (never for an IP)."""
+    host = host.lower().strip("[]").rstrip(".")
+    domain = credentials_domain(request)
+    if not host or not domain:
+        return False
+    return host == domain or (not is_ip_address(domain) and host.endswith("." + domain))
 
 
 def credentials_for(user: User, request: HttpRequest) -> dict[str, Any]:
@@ -141,7 +195,7 @@ def credentials_for(user: User, request: HttpRequest) -> dict[str, Any]:
         "authTime": _timestamp(now),
         "expires": _timestamp(now + timedelta(seconds=settings.CREDENTIALS_LIFETIME_SECONDS)),
         "loginId": secrets.token_urlsafe(6),
-        "originServer": request.build_absolute_uri("/auth/"),
+        "originServer": request.build_absolute_uri(reverse("auth:operation")),
     }
     return {key: value for key, value in document.items() if value not in ("", None)}
 
@@ -168,11 +222,13 @@ def credentials_verify(
             return CredentialsCheck(CredentialsStatus.INVALID)
         payload = jwt.api_jws.decode(token, key=key, algorithms=[ALGORITHM])
         document = json.loads(payload)
+        if not isinstance(document, dict):
+            return CredentialsCheck(CredentialsStatus.INVALID)
         expires = _parse_timestamp(document["expires"])
         username = document["username"]
     except (jwt.InvalidTokenError, ValueError, KeyError, TypeError):
         return CredentialsCheck(CredentialsStatus.INVALID)
-    if not isinstance(username, str) or _is_revoked(document.get("loginId")):
+    if not isinstance(username, str) or not username or _is_revoked(document.get("loginId")):
         return CredentialsCheck(CredentialsStatus.INVALID)
     if expires <= datetime.now(UTC):
         return CredentialsCheck(CredentialsStatus.EXPIRED, document)
@@ -195,6 +251,33 @@ def credentials_revoke(document: dict[str, Any]) -> None:
     remaining = _parse_timestamp(document["expires"]) - datetime.now(UTC)
     if remaining.total_seconds() > 0:
         shared_cache.set(_revocation_key(login_id), 1, timeout=int(remaining.total_seconds()) + 1)
+
+
+def credentials_login(*, request: HttpRequest, username: str, password: str) -> LoginOutcome:
+    """Check a username and password under the brute-force limits; sign credentials if right.
+
+    The limits are checked before the password, so once a username or a client address has
+    failed too often even the right password is refused until the window passes. Inactive
+    users fail like a wrong password; users still waiting for approval succeed (the approval
+    gate applies where they go next). A success clears the username's failure count.
+    """
+    address = client_address(request)
+    if not login_attempt_allowed(username=username, address=address):
+        return LoginOutcome(LoginStatus.TOO_FREQUENT)
+    user = authenticate(request, username=username, password=password)
+    if not isinstance(user, User) or not user.is_active:
+        login_failure_record(username=username, address=address)
+        return LoginOutcome(LoginStatus.FAILED)
+    login_success_record(username=username)
+    document = credentials_for(user, request)
+    return LoginOutcome(LoginStatus.SUCCESSFUL, user, document, credentials_sign(document))
+
+
+def credentials_logout(*, token: str | None) -> None:
+    """Revoke the credentials in a cookie value, if they are ours and not yet revoked."""
+    check = credentials_verify(token)
+    if check.credentials is not None:
+        credentials_revoke(check.credentials)
 
 
 def user_from_cookie(request: HttpRequest) -> User | None:

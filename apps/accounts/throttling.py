@@ -19,7 +19,20 @@ def _address_key(address: str) -> str:
 
 
 def client_address(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+    """The caller's IP address, as the outermost of our trusted reverse proxies saw it.
+
+    Behind `TRUSTED_PROXY_COUNT` proxies that each append to X-Forwarded-For, the client is
+    that many entries from the right; anything further left was written by the client and
+    proves nothing. Without proxies, REMOTE_ADDR is the client. Behind a proxy with the count
+    left at 0, every caller would share the proxy's address and one address's failure limit.
+    """
+    remote = request.META.get("REMOTE_ADDR", "")
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    return hops[-proxies] if len(hops) >= proxies else remote
 
 
 def login_attempt_allowed(*, username: str, address: str) -> bool:

@@ -300,3 +300,7 @@ SMS_SENDER = env("SMS_SENDER", default="TEP")
 NOTIFICATIONS_QUEUE = env("NOTIFICATIONS_QUEUE", default="notifications")
 NOTIFICATION_MAX_RETRIES = env.int("NOTIFICATION_MAX_RETRIES", default=5)
 NOTIFICATION_RETRY_SECONDS = env.float("NOTIFICATION_RETRY_SECONDS", default=5.0)
+
+# How many reverse proxies (each appending to X-Forwarded-For) stand before the platform;
+# 0 means clients connect directly and REMOTE_ADDR is theirs.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
