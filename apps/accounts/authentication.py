@@ -57,9 +57,16 @@ class ThrottledBasicAuthentication(authentication.BasicAuthentication):
         return user, None
 
 
-class CredentialsCookieAuthentication(authentication.BaseAuthentication):
-    """The signed CW_CREDENTIALS cookie issued by /auth/login (§8.2)."""
+class CredentialsCookieAuthentication(authentication.SessionAuthentication):
+    """The signed CW_CREDENTIALS cookie issued by /auth/login (§8.2).
+
+    Browsers send the cookie by themselves, so unsafe requests must carry the CSRF token,
+    exactly as with the session.
+    """
 
     def authenticate(self, request: Request) -> tuple[User, None] | None:
         user = credentials.user_from_cookie(request._request)
-        return (user, None) if user is not None else None
+        if user is None:
+            return None
+        self.enforce_csrf(request)
+        return user, None

@@ -994,3 +994,25 @@ def test_cookie_verified_offline_with_only_the_public_key(alice: User, live_serv
     for forged in (_tampered_payload(token), _tampered_signature(token)):
         with pytest.raises(jwt.InvalidSignatureError):
             jwt.api_jws.decode(forged, key=public_key, algorithms=["EdDSA"])
+
+
+def test_cookie_alone_does_not_authorise_unsafe_requests(alice: User) -> None:
+    # given a browser holding only the credentials cookie
+    token = (
+        Client()
+        .post("/auth/login", {"username": "alice", "password": PASSWORD, "format": "JSON"})
+        .cookies[COOKIE_NAME]
+        .value
+    )
+    browser = Client(enforce_csrf_checks=True)
+    browser.cookies[COOKIE_NAME] = token
+
+    # when a page elsewhere makes it POST to the API without the CSRF token
+    forged = browser.post(
+        "/api/accounts/tokens", {"name": "stolen"}, content_type="application/json"
+    )
+
+    # then the request is refused and no token exists
+    assert forged.status_code == 403
+    assert "CSRF" in forged.json()["detail"]
+    assert not alice.api_tokens.exists()
