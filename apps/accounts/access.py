@@ -3,6 +3,10 @@
 Rules only grant. An identity may do what the union of its matching, unexpired rules
 allows; a footprint must lie inside the union of those rules' allowed areas, where a
 matching rule without an area allows everywhere. Administrators may do everything.
+
+The same functions serve every representation (HTML, JSON, Atom, WebSocket, downloads):
+views build an `Identity` with `identity_from_request` and call `access_require`, or use
+`access_permission(...)` as a DRF permission class.
 """
 
 import ipaddress
@@ -15,7 +19,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.gis.db.models.aggregates import Union
 from django.contrib.gis.geos import GEOSGeometry
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from rest_framework.permissions import BasePermission
@@ -23,6 +27,7 @@ from rest_framework.request import Request
 
 from apps.accounts.models import AccessRule, AppliesTo, Role, User
 from apps.accounts.services import user_roles
+from apps.accounts.throttling import client_address
 from apps.ogc.errors import PermissionDeniedError
 
 ANY = "*"
@@ -31,6 +36,8 @@ WGS84 = 4326
 
 @dataclass(frozen=True)
 class Identity:
+    """Who is asking: a user (or nobody signed in) calling from an IP address."""
+
     user: User | AnonymousUser | None
     address: str = ""
 
@@ -52,7 +59,14 @@ class AccessDecision:
 
 
 def identity_from_request(request: HttpRequest | Request) -> Identity:
-    return Identity(user=request.user, address=request.META.get("REMOTE_ADDR", ""))
+    """The caller of a request, with its client address.
+
+    The address is REMOTE_ADDR, or behind `TRUSTED_PROXY_COUNT` reverse proxies the address
+    the outermost proxy saw; otherwise an address rule for the proxy's network would grant
+    every caller.
+    """
+    http_request = request._request if isinstance(request, Request) else request
+    return Identity(user=request.user, address=client_address(http_request))
 
 
 def _address_matches(rule_address: str, address: str) -> bool:
@@ -69,6 +83,8 @@ def _applies_to(identity: Identity) -> Q:
         applies |= Q(applies_to=AppliesTo.USER, user=user)
         applies |= Q(applies_to=AppliesTo.ROLE, role__in=identity.roles)
     if identity.address:
+        # Narrowed to the address's networks in Python: `ipaddress` handles v4, v6 and
+        # single addresses alike, and there are few address rules.
         applies |= Q(applies_to=AppliesTo.ADDRESS)
     return applies
 
@@ -79,10 +95,9 @@ def _names_cover(names: Iterable[str], wanted: str) -> bool:
 
 def _rules_granting(*, identity: Identity, operation: str, resource_type: str) -> list[AccessRule]:
     """Active, unexpired rules for this identity granting the operation on the type."""
-    now = timezone.now()
     candidates = AccessRule.objects.filter(
         _applies_to(identity),
-        Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
         is_active=True,
     ).defer("allowed_area")
     return [
@@ -96,12 +111,24 @@ def _rules_granting(*, identity: Identity, operation: str, resource_type: str) -
     ]
 
 
+def _matching_rule_ids(
+    *, identity: Identity, operation: str, resource_type: str, resource_id: str
+) -> list[int]:
+    rules = _rules_granting(identity=identity, operation=operation, resource_type=resource_type)
+    return [rule.pk for rule in rules if fnmatchcase(resource_id, rule.resource_pattern)]
+
+
 def access_rules_matching(
     *, identity: Identity, operation: str, resource_type: str, resource_id: str = ANY
 ) -> QuerySet[AccessRule]:
-    """The active, unexpired rules that grant this operation on this resource."""
-    rules = _rules_granting(identity=identity, operation=operation, resource_type=resource_type)
-    matching = [rule.pk for rule in rules if fnmatchcase(resource_id, rule.resource_pattern)]
+    """The active, unexpired rules for this identity that grant this operation on this resource.
+
+    `resource_id` is matched against each rule's shell-style pattern; the default "*" is
+    matched only by rules for every resource of the type.
+    """
+    matching = _matching_rule_ids(
+        identity=identity, operation=operation, resource_type=resource_type, resource_id=resource_id
+    )
     return AccessRule.objects.filter(pk__in=matching)
 
 
@@ -125,26 +152,53 @@ def access_check(
     resource_id: str = ANY,
     footprint: GEOSGeometry | None = None,
 ) -> AccessDecision:
+    """Decide whether the identity may do the operation on the resource, within the footprint.
+
+    Administrators (the role, or superusers) are always allowed. Anyone else needs at least
+    one matching rule, and a footprint (in any SRID; one without an SRID is taken as WGS 84)
+    must lie inside the union of the matching rules' areas unless one of them has no area.
+    """
     if _is_administrator(identity):
         return AccessDecision(True, "Administrators may do everything.")
-    rules = access_rules_matching(
+    matching = _matching_rule_ids(
         identity=identity, operation=operation, resource_type=resource_type, resource_id=resource_id
     )
-    if not rules.exists():
+    if not matching:
         return AccessDecision(
             False, f"No rule lets you {operation} {resource_type} '{resource_id}'."
         )
-    if footprint is None or rules.filter(allowed_area__isnull=True).exists():
+    if footprint is None:
         return AccessDecision(True, "Allowed by an access rule.")
-    allowed_area = rules.aggregate(area=Union("allowed_area"))["area"]
+    # One query: how many matching rules are unrestricted, and the union of the others'
+    # areas (ST_Union skips the NULL areas).
+    summary = AccessRule.objects.filter(pk__in=matching).aggregate(
+        unrestricted=Count("pk", filter=Q(allowed_area__isnull=True)),
+        area=Union("allowed_area"),
+    )
+    if summary["unrestricted"]:
+        return AccessDecision(True, "Allowed by an access rule.")
+    allowed_area: GEOSGeometry | None = summary["area"]
     if allowed_area is not None and allowed_area.covers(_in_wgs84(footprint)):
         return AccessDecision(True, "The requested area lies inside the area you may use.")
     return AccessDecision(False, "The requested area lies outside the area you may use.")
 
 
-def access_require(**check: Any) -> None:
-    """`access_check(**check)`, raising PermissionDeniedError with the reason when denied."""
-    decision = access_check(**check)
+def access_require(
+    *,
+    identity: Identity,
+    operation: str,
+    resource_type: str,
+    resource_id: str = ANY,
+    footprint: GEOSGeometry | None = None,
+) -> None:
+    """`access_check`, raising PermissionDeniedError (403) with its reason when denied."""
+    decision = access_check(
+        identity=identity,
+        operation=operation,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        footprint=footprint,
+    )
     if not decision.allowed:
         raise PermissionDeniedError(decision.reason)
 
@@ -152,7 +206,11 @@ def access_require(**check: Any) -> None:
 def access_permission(
     operation: str, resource_type: str, *, kwarg: str | None = None
 ) -> type[BasePermission]:
-    """A DRF permission class that checks the rules for the resource named by a URL kwarg."""
+    """A DRF permission class checking the rules for the resource named by a URL kwarg.
+
+    `permission_classes = [IsApprovedUser, access_permission("execute", "process",
+    kwarg="process_id")]`. Without `kwarg`, the rules must grant every resource of the type.
+    """
 
     class AccessRulePermission(BasePermission):
         message = f"You may not {operation} this {resource_type}."

@@ -19,7 +19,7 @@ class UserAdmin(DjangoUserAdmin):
     )
     actions = ("approve_selected",)
 
-    @admin.action(description="Approve the selected sign-ups")
+    @admin.action(description="Approve selected users")
     def approve_selected(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         approver = request.user if isinstance(request.user, User) else None
         for user in queryset:
@@ -46,7 +46,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description="Revoke selected tokens")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
         for token in queryset:
             services.api_token_revoke(token=token)
@@ -67,6 +67,6 @@ class AccessRuleAdmin(GISModelAdmin):
         "expires_at",
         "is_active",
     )
-    list_filter = ("applies_to", "role", "is_active")
+    list_filter = ("applies_to", "role", "is_active", "expires_at")
     search_fields = ("name", "user__username", "resource_pattern", "address")
     autocomplete_fields = ("user",)

@@ -6,6 +6,7 @@ feed, e-mail subjects, SMS and e-mail bodies. Services call `record_event` as lo
 code as they can (§13.4).
 """
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,6 +18,20 @@ from django.utils.html import escape
 
 from apps.notifications.models import Event, EventProperty, EventType
 
+# EventType is defined beside the model whose choices it is, and is imported from here.
+__all__ = [
+    "EVENT_SPECS",
+    "EventSpec",
+    "EventType",
+    "InvalidEventPropertyError",
+    "MissingEventPropertiesError",
+    "UnexpectedEventPropertiesError",
+    "UnknownEventTypeError",
+    "event_body",
+    "event_title",
+    "record_event",
+]
+
 QUOTA = ("username", "currentNumOfMBytes", "quotaNumOfMBytes")
 JOB = ("username", "jobId", "startedOn", "jobUrl")
 DATA_SET = ("fsetName", "fsetTitle", "bbox")
@@ -27,6 +42,8 @@ SHARED_FILTERS = ("username", "owner", "areaOfInterest", "dataTypes")
 
 @dataclass(frozen=True)
 class EventSpec:
+    """What an event type carries and how it reads; templates use {property} placeholders."""
+
     required: tuple[str, ...]
     title: str
     body: str
@@ -194,12 +211,31 @@ class UnexpectedEventPropertiesError(ValueError):
     pass
 
 
+class InvalidEventPropertyError(ValueError):
+    pass
+
+
 def _as_text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Sequence) and not isinstance(value, str):
         return ",".join(_as_text(item) for item in value)
     return str(value)
+
+
+def _bbox_text(value: Any) -> str:
+    """A bbox as "minx,miny,maxx,maxy", the form subscription area filters read."""
+    parts = value.split(",") if isinstance(value, str) else value
+    try:
+        numbers = [float(part) for part in parts]
+    except (TypeError, ValueError):
+        numbers = []
+    # minx > maxx is allowed: such a box crosses the antimeridian.
+    if len(numbers) != 4 or not all(math.isfinite(number) for number in numbers):
+        raise InvalidEventPropertyError(
+            f"bbox must be four numbers minx,miny,maxx,maxy, not {value!r}."
+        )
+    return value.replace(" ", "") if isinstance(value, str) else _as_text(value)
 
 
 def _checked(event_type: str, properties: Mapping[str, Any]) -> dict[str, str]:
@@ -217,15 +253,22 @@ def _checked(event_type: str, properties: Mapping[str, Any]) -> dict[str, str]:
         raise UnexpectedEventPropertiesError(
             f"An event of type {event_type} has no property {', '.join(unexpected)}."
         )
-    return {key: _as_text(value) for key, value in given.items()}
+    return {
+        key: _bbox_text(value) if key == "bbox" else _as_text(value) for key, value in given.items()
+    }
 
 
 def record_event(event_type: str, **properties: Any) -> Event:
     """Record that something happened (§13.4's eventOccurred).
 
-    Refuses (ValueError subclasses) an unknown type, missing required properties and
-    properties the type does not define; nothing is written then. Values are stored as
-    text: sequences such as a bbox as comma-separated values, dates in ISO 8601.
+    Refuses (ValueError subclasses) an unknown type, missing required properties,
+    properties the type does not define and a bbox that is not four numbers; nothing is
+    written then. Values are stored as text: sequences such as a bbox or dataTypes as
+    comma-separated values, dates and datetimes in ISO 8601. An optional property given
+    as None is not stored (sharedWith=None means shared with everybody).
+
+    It only writes the event and its properties (in one transaction, or a savepoint of the
+    caller's); delivering notifications reads the events afterwards (§13.5).
     """
     values = _checked(event_type, properties)
     with transaction.atomic():
@@ -246,6 +289,7 @@ def _render(template: str, values: Mapping[str, str]) -> str:
 
 
 def event_title(event: Event) -> str:
+    """The one line of plain text (feed line, SMS, e-mail subject); escape it where HTML."""
     return _render(EVENT_SPECS[event.event_type].title, event.property_dict())
 
 

@@ -28,7 +28,9 @@ DEFAULT_RULES = [
 def create_default_rules(apps, schema_editor):
     rule_model = apps.get_model("accounts", "AccessRule")
     for rule in DEFAULT_RULES:
-        rule_model.objects.get_or_create(name=rule["name"], defaults={**rule, "resource_pattern": "*"})
+        rule_model.objects.get_or_create(
+            name=rule["name"], defaults={**rule, "resource_pattern": "*"}
+        )
 
 
 def remove_default_rules(apps, schema_editor):
