@@ -138,6 +138,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
     _notify(job, notify.IN_PROGRESS)
     started = time.monotonic()
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    failure: tuple[str, str] | None = None
     try:
         if job.process is None:
             raise ExecutionFailedError("The process of this job no longer exists.")
@@ -155,18 +156,23 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
                 reporter.add_staged(bytes_in=staged_bytes, seconds=staged_seconds)
                 reporter.log(f"staged {staged_bytes} bytes of inputs in {staged_seconds:.1f} s")
             results = runner_for(job.process).run(job.process, inputs, context)
-        _job_succeed(job, reporter, results)
     except JobDismissedError:
+        _record_statistics(job, started, usage_before)
         reporter.log("stopped: the job was dismissed")
+        return
     except SoftTimeLimitExceeded:
-        _job_fail(job, reporter, "timeout", f"The job ran longer than {job.job_timeout_seconds} s.")
+        failure = ("timeout", f"The job ran longer than {job.job_timeout_seconds} s.")
     except ExecutionFailedError as error:
-        _job_fail(job, reporter, "execution-failed", str(error))
+        failure = ("execution-failed", str(error))
     except Exception as error:  # a failing process must fail its job, never the worker
         logger.exception("Job %s failed", job.pk)
-        _job_fail(job, reporter, "execution-failed", f"{type(error).__name__}: {error}")
-    finally:
-        _record_statistics(job, started, usage_before)
+        failure = ("execution-failed", f"{type(error).__name__}: {error}")
+    # Statistics are written before the final status, so a finished job always has them.
+    _record_statistics(job, started, usage_before)
+    if failure is None:
+        _job_succeed(job, reporter, results)
+    else:
+        _job_fail(job, reporter, *failure)
 
 
 def _record_statistics(job: Job, started: float, usage_before: resource.struct_rusage) -> None:
