@@ -11,6 +11,8 @@ from apps.ogc.exceptions import problem, problem_response
 # Paths an unapproved user may still reach: signing in and out, their own account
 # pages, the waiting page, the credentials service and static assets.
 UNAPPROVED_ALLOWED_PREFIXES = ("/accounts/", "/auth/", "/static/", "/api/schema", "/api/docs")
+# Pages under /accounts/ that give access to the platform, so they wait for approval too.
+APPROVED_ONLY_PREFIXES = ("/accounts/tokens/",)
 
 
 class CredentialsCookieMiddleware:
@@ -38,7 +40,10 @@ class ApprovalRequiredMiddleware:
         if (
             user.is_authenticated
             and not user.is_approved
-            and not request.path.startswith(UNAPPROVED_ALLOWED_PREFIXES)
+            and (
+                not request.path.startswith(UNAPPROVED_ALLOWED_PREFIXES)
+                or request.path.startswith(APPROVED_ONLY_PREFIXES)
+            )
         ):
             return self._blocked(request)
         return self.get_response(request)

@@ -85,6 +85,7 @@ def test_unapproved_user_reaches_only_the_waiting_page(make_user, client: Client
     # when they open pages and APIs
     home = client.get("/")
     manage = client.get("/manage/users/")
+    tokens = client.post("/accounts/tokens/", {"name": "early"})
     api = client.get("/api/accounts/me")
     waiting = client.get("/accounts/pending/")
 
@@ -92,6 +93,8 @@ def test_unapproved_user_reaches_only_the_waiting_page(make_user, client: Client
     assert home.status_code == 302
     assert home["Location"] == "/accounts/pending/"
     assert manage["Location"] == "/accounts/pending/"
+    assert tokens["Location"] == "/accounts/pending/"
+    assert not erin.api_tokens.exists()
     assert api.status_code == 403
     assert api["Content-Type"] == "application/problem+json"
     assert api.json()["status"] == 403
