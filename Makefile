@@ -1,54 +1,62 @@
-# TEP Marketplace: `make run` starts the platform with demo data, `make test` tests it.
+# TEP Marketplace. `make run` starts the platform with demo data; `make test` tests it.
+# Both install what is missing first. The logic lives in scripts/; this file only names it.
 SHELL := /bin/bash
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 MANAGE := $(PYTHON) manage.py
+PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-18s\033[0m %s\n", $$1, $$2}'
+	@echo "TEP Marketplace. Usage: make <target>"
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) \
+	  | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
 
-install: ## Install system, Python and front-end packages; find or start PostgreSQL and Redis
+install: ## Install what is missing (system, Python, npm packages); find or start PostgreSQL and Redis; write .env
 	@scripts/bootstrap.sh
 
-run: install ## Set everything up and start web, worker and beat with demo data
+run: install ## Set everything up and start web, worker and beat with demo data (PORT=8000)
 	@scripts/start.sh
 
-stop: ## Stop what `make run` started
+stop: ## Stop what `make run` started (also its own PostgreSQL/Redis under var/)
 	@scripts/stop.sh
 
-test: ## Lint, type-check and run the whole test suite (browser tests included)
+test: ## Install, then lint, type-check and run the whole test suite (PYTEST_ARGS=... for pytest)
 	@scripts/bootstrap.sh --test
 	@$(MAKE) --no-print-directory lint
-	@scripts/pytest.sh
+	@scripts/pytest.sh $(PYTEST_ARGS)
 
-lint: ## ruff (lint and format check) and mypy
+lint: venv-check ## ruff check, ruff format --check and mypy
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
 
-fmt: ## Format the code and apply safe lint fixes
+fmt: venv-check ## Format the code and apply safe lint fixes
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-typecheck: ## mypy only
+typecheck: venv-check ## mypy only
 	$(VENV)/bin/mypy .
 
-migrations-check: ## Fail if a model change has no migration
+migrations-check: venv-check ## Fail if a model change has no migration
 	$(MANAGE) makemigrations --check --dry-run
 
-schema: ## Write the OpenAPI document to var/openapi.json
+schema: venv-check ## Write the OpenAPI document to var/openapi.json
 	@mkdir -p var
 	$(MANAGE) spectacular --format openapi-json --file var/openapi.json
+	@echo "wrote var/openapi.json"
 
-worker: ## Run a Celery worker in the foreground
+worker: venv-check ## Run a Celery worker in the foreground
 	$(VENV)/bin/celery -A marketplace worker -Q default,jobs,notifications -l info
 
-beat: ## Run Celery beat in the foreground
+beat: venv-check ## Run Celery beat in the foreground
 	$(VENV)/bin/celery -A marketplace beat -l info
 
-shell: ## A Django shell
+shell: venv-check ## A Django shell
 	$(MANAGE) shell
 
-.PHONY: help install run stop test lint fmt typecheck migrations-check schema worker beat shell
+venv-check:
+	@test -x $(PYTHON) || { echo "No $(VENV) yet: run 'make install' first." >&2; exit 1; }
+
+.PHONY: help install run stop test lint fmt typecheck migrations-check schema worker beat shell venv-check

@@ -1,31 +1,38 @@
 #!/usr/bin/env bash
-# Stops what `make run` started: web, worker, beat, and its own PostgreSQL/Redis if any.
+# Stops what `make run` started: web, worker and beat (by their pid files in var/run/) and,
+# when it started them, its own PostgreSQL (var/postgres) and Redis (var/redis).
+#
+#   scripts/stop.sh                   everything
+#   scripts/stop.sh --processes-only  web, worker and beat; PostgreSQL and Redis keep running
 set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-RUN="$ROOT/var/run"
-
-stop_pid_file() {
-  local name=$1 pid
-  [[ -f "$RUN/$name.pid" ]] || return 0
-  pid=$(cat "$RUN/$name.pid")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid"
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$pid" 2>/dev/null || true
-    echo "stopped $name"
-  fi
-  rm -f "$RUN/$name.pid"
+stop_processes() {
+  local name
+  for name in web worker beat; do stop_pid_file "$name" 20; done
 }
 
-for name in web worker beat; do stop_pid_file "$name"; done
+stop_own_postgres() {
+  local data major
+  data=$(own_pg_data)
+  [[ -f "$data/postmaster.pid" && -f "$data/PG_VERSION" ]] || return 0
+  major=$(<"$data/PG_VERSION")
+  if own_pg_run "$(pg_bin_dir "$major")/pg_ctl" -D "$data" -m fast -w status >/dev/null 2>&1; then
+    own_pg_run "$(pg_bin_dir "$major")/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+    echo "stopped our PostgreSQL (port $OWN_PG_PORT)"
+  fi
+}
 
-if [[ -f "$ROOT/var/postgres/postmaster.pid" ]]; then
-  major=$(cat "$ROOT/var/postgres/PG_VERSION")
-  runuser -u tep -- "/usr/lib/postgresql/$major/bin/pg_ctl" -D "$ROOT/var/postgres" -m fast stop \
-    && echo "stopped PostgreSQL"
-fi
-if [[ -f "$RUN/redis.pid" ]]; then
-  kill "$(cat "$RUN/redis.pid")" 2>/dev/null && echo "stopped Redis"
-  rm -f "$RUN/redis.pid"
-fi
+stop_own_redis() {
+  stop_pid_file redis 10
+}
+
+main() {
+  stop_processes
+  [[ "${1:-}" == "--processes-only" ]] && return 0
+  stop_own_postgres
+  stop_own_redis
+}
+
+main "$@"
