@@ -1,4 +1,7 @@
+import datetime
+
 from django import forms
+from django.utils import timezone
 
 from apps.accounts.models import Role
 
@@ -19,3 +22,9 @@ class TokenCreateForm(forms.Form):
     expires_on = forms.DateField(
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="Expires on"
     )
+
+    def clean_expires_on(self) -> datetime.date | None:
+        expires_on: datetime.date | None = self.cleaned_data["expires_on"]
+        if expires_on is not None and expires_on < timezone.now().date():
+            raise forms.ValidationError("Pick today or a later day.")
+        return expires_on

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -86,15 +86,22 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if user == request.user and not form.cleaned_data["is_active"]:
             form.add_error("is_active", "You cannot deactivate your own account.")
+        elif user == request.user and Role.ADMINISTRATOR not in form.cleaned_data["roles"]:
+            # Another administrator has to do it, so that the platform always keeps one.
+            form.add_error("roles", "You cannot remove your own Administrator role.")
         else:
             try:
                 services.user_update(user=user, **form.cleaned_data)
             except ApplicationError as error:
                 form.add_error(None, error.detail)
+            except ValidationError as error:
+                for field, field_errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, field_errors)
             else:
                 messages.success(request, f"{username} is saved.")
                 return redirect("manage:users")
-    return render(request, "accounts/manage/user_edit.html", {"form": form, "subject": user})
+    context = {"form": form, "subject": user, "is_self": user == request.user}
+    return render(request, "accounts/manage/user_edit.html", context)
 
 
 @administrator_required
