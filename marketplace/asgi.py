@@ -1,12 +1,18 @@
-"""ASGI entry point: HTTP through Django, WebSocket through Channels."""
+"""ASGI entry point: HTTP through Django's WSGI handler in a thread pool, WebSocket through
+Channels (see marketplace/http_bridge.py for why not Django's ASGI handler)."""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings.dev")
+django.setup(set_prefix=False)
 
-django_asgi_app = get_asgi_application()
+from marketplace.http_bridge import ThreadPoolWsgiToAsgi  # noqa: E402
+
+django_http_app = ThreadPoolWsgiToAsgi(WSGIHandler(), threads=settings.WEB_THREADS)
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -16,7 +22,7 @@ from marketplace.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": django_http_app,
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -20,14 +20,30 @@ def roles_ensure() -> None:
         Group.objects.get_or_create(name=role.value)
 
 
+ROLES_CACHE_ATTRIBUTE = "_cached_role_names"
+
+
 def user_roles(user: User) -> list[str]:
-    """The user's roles, in the order User, Developer, Administrator."""
+    """The user's roles, in the order User, Developer, Administrator.
+
+    Read once per loaded user object (a request's user is loaded afresh for each request):
+    every permission check of a request asks again.
+    """
     if not user.is_authenticated:
         return []
-    names = {group.name for group in user.groups.all()}
+    cached = user.__dict__.get(ROLES_CACHE_ATTRIBUTE)
+    if cached is None:
+        cached = _roles_remember(user, {group.name for group in user.groups.all()})
+    return list(cached)
+
+
+def _roles_remember(user: User, group_names: Iterable[str]) -> list[str]:
+    names = set(group_names)
     if user.is_superuser:
         names.add(Role.ADMINISTRATOR)
-    return [role.value for role in Role if role.value in names]
+    roles = [role.value for role in Role if role.value in names]
+    user.__dict__[ROLES_CACHE_ATTRIBUTE] = roles
+    return roles
 
 
 def user_has_role(user: User, role: Role) -> bool:
@@ -46,6 +62,7 @@ def user_set_roles(*, user: User, roles: Iterable[str]) -> User:
     user.groups.add(*Group.objects.filter(name__in=wanted))
     user.is_staff = Role.ADMINISTRATOR in wanted or user.is_superuser
     user.save(update_fields=["is_staff"])
+    user.__dict__.pop(ROLES_CACHE_ATTRIBUTE, None)
     return user
 
 
@@ -127,16 +144,32 @@ def api_token_revoke(*, token: ApiToken) -> ApiToken:
     return token
 
 
+def _token_lookup_sql() -> str:
+    """The token's user with their role names, in one statement: every API call runs it."""
+    user_groups = User.groups.through._meta.db_table
+    # Only table names are interpolated; the digest is a bound parameter.
+    return f"""
+        SELECT u.*, t.id AS token_id, t.expires_at AS token_expires_at,
+               t.last_used_at AS token_last_used_at,
+               ARRAY(SELECT g.name FROM {Group._meta.db_table} g
+                     JOIN {user_groups} ug ON ug.group_id = g.id
+                     WHERE ug.user_id = u.id) AS group_names
+        FROM {ApiToken._meta.db_table} t JOIN {User._meta.db_table} u ON u.id = t.user_id
+        WHERE t.digest = %s AND t.revoked_at IS NULL
+    """  # noqa: S608
+
+
 def api_token_authenticate(*, secret: str) -> User | None:
     """The active, approved-or-not user owning this token secret, or None."""
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(digest=ApiToken.digest_of(secret), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.is_active or not token.user.is_active:
+    found = list(User.objects.raw(_token_lookup_sql(), [ApiToken.digest_of(secret)]))
+    if not found:
         return None
+    user = found[0]
     now = timezone.now()
-    if token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RECORD_INTERVAL:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    expires_at, last_used_at = user.token_expires_at, user.token_last_used_at  # type: ignore[attr-defined]
+    if (expires_at is not None and expires_at <= now) or not user.is_active:
+        return None
+    _roles_remember(user, user.group_names)  # type: ignore[attr-defined]
+    if last_used_at is None or now - last_used_at > TOKEN_USE_RECORD_INTERVAL:
+        ApiToken.objects.filter(pk=user.token_id).update(last_used_at=now)  # type: ignore[attr-defined]
+    return user

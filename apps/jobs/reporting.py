@@ -1,16 +1,12 @@
 """The one place a running job reports to: its row, its run log and its live viewers."""
 
-import logging
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db.models import F
 from django.utils import timezone
 
 from apps.jobs.models import Job, JobLogLine, JobStatus
-
-logger = logging.getLogger(__name__)
+from apps.notifications.live import live_publish
 
 
 class JobDismissedError(Exception):
@@ -26,10 +22,7 @@ def user_jobs_group(user_id: int) -> str:
 
 
 def job_status_broadcast(job: Job) -> None:
-    """Push the job's status to its page and its owner's job list (best effort)."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
+    """Push the job's status to its page and its owner's job list (queued, best effort)."""
     message = {
         "type": "job.status",
         "job": {
@@ -40,15 +33,7 @@ def job_status_broadcast(job: Job) -> None:
             "updated": job.updated.isoformat() if job.updated else None,
         },
     }
-
-    async def send_to_both() -> None:
-        await layer.group_send(job_group(job.pk), message)
-        await layer.group_send(user_jobs_group(job.owner_id), message)
-
-    try:
-        async_to_sync(send_to_both)()
-    except Exception:  # the channel layer is a convenience; the job row is the truth
-        logger.warning("Could not push the status of job %s", job.pk, exc_info=True)
+    live_publish([job_group(job.pk), user_jobs_group(job.owner_id)], message)
 
 
 class JobReporter:

@@ -157,7 +157,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
                 reporter.log(f"staged {staged_bytes} bytes of inputs in {staged_seconds:.1f} s")
             results = runner_for(job.process).run(job.process, inputs, context)
     except JobDismissedError:
-        _record_statistics(job, started, usage_before)
+        Job.objects.filter(pk=job.pk).update(**_statistics(started, usage_before))
         reporter.log("stopped: the job was dismissed")
         return
     except SoftTimeLimitExceeded:
@@ -167,22 +167,22 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
     except Exception as error:  # a failing process must fail its job, never the worker
         logger.exception("Job %s failed", job.pk)
         failure = ("execution-failed", f"{type(error).__name__}: {error}")
-    # Statistics are written before the final status, so a finished job always has them.
-    _record_statistics(job, started, usage_before)
+    # The statistics go in the same write as the final status: a finished job has them.
+    statistics = _statistics(started, usage_before)
     if failure is None:
-        _job_succeed(job, reporter, results)
+        _job_succeed(job, results, statistics)
     else:
-        _job_fail(job, reporter, *failure)
+        _job_fail(job, *failure, statistics=statistics)
 
 
-def _record_statistics(job: Job, started: float, usage_before: resource.struct_rusage) -> None:
+def _statistics(started: float, usage_before: resource.struct_rusage) -> dict[str, Any]:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
-    Job.objects.filter(pk=job.pk).update(
-        duration_seconds=time.monotonic() - started,
-        cpu_seconds=cpu,
-        max_memory_bytes=usage.ru_maxrss * 1024,
-    )
+    return {
+        "duration_seconds": time.monotonic() - started,
+        "cpu_seconds": cpu,
+        "max_memory_bytes": usage.ru_maxrss * 1024,
+    }
 
 
 def job_notify(*, job_id: str, uri: str, document: dict[str, Any], attempt: int, task: Any) -> None:
@@ -225,12 +225,21 @@ def _record_finished_event(job: Job) -> None:
     )
 
 
-def _finished(job: Job) -> None:
-    """What follows the end of a job: its event, notifications and the live push."""
-    job.refresh_from_db()
-    _record_finished_event(job)
-    _notify(job, notify.FINISHED)
-    job_status_broadcast(job)
+def _finished_in_memory(job: Job, status: str, now: datetime, message: str = "") -> None:
+    """Mirror a final-status UPDATE on the loaded job, saving a read back."""
+    job.status, job.finished, job.updated, job.message = status, now, now, message
+    if status == JobStatus.SUCCESSFUL:
+        job.progress = 100
+
+
+def _announce_finished(job: Job) -> None:
+    """What follows the end of a job once it is committed: notifications and the live push."""
+
+    def announce() -> None:
+        _notify(job, notify.FINISHED)
+        job_status_broadcast(job)
+
+    transaction.on_commit(announce)
 
 
 def _output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
@@ -253,21 +262,32 @@ def _output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
     return rows
 
 
-def _job_succeed(job: Job, reporter: JobReporter, results: dict[str, Any]) -> None:
+def _job_succeed(job: Job, results: dict[str, Any], statistics: dict[str, Any]) -> None:
+    """Outputs, status, log line and event in one transaction: one commit per finished job."""
+    now = timezone.now()
     with transaction.atomic():
-        now = timezone.now()
         finished = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.SUCCESSFUL, progress=100, finished=now, updated=now, message=""
+            status=JobStatus.SUCCESSFUL,
+            progress=100,
+            finished=now,
+            updated=now,
+            message="",
+            **statistics,
         )
-        if not finished:
+        if not finished:  # dismissed meanwhile: keep its statistics, nothing else
+            Job.objects.filter(pk=job.pk).update(**statistics)
             return
         JobOutput.objects.filter(job=job).delete()
         JobOutput.objects.bulk_create(_output_rows(job, results))
-    reporter.log("successful")
-    _finished(job)
+        JobLogLine.objects.create(job=job, line="successful")
+        _finished_in_memory(job, JobStatus.SUCCESSFUL, now)
+        _record_finished_event(job)
+        _announce_finished(job)
 
 
-def _job_fail(job: Job, reporter: JobReporter, kind: str, detail: str) -> None:
+def _job_fail(
+    job: Job, kind: str, detail: str, *, statistics: dict[str, Any] | None = None
+) -> None:
     now = timezone.now()
     exception = {
         "type": EXCEPTION_TYPE + kind,
@@ -275,12 +295,24 @@ def _job_fail(job: Job, reporter: JobReporter, kind: str, detail: str) -> None:
         "status": 500,
         "detail": detail,
     }
-    failed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-        status=JobStatus.FAILED, finished=now, updated=now, message=detail, exception=exception
-    )
-    if failed:
-        reporter.log(f"failed: {detail}")
-        _finished(job)
+    with transaction.atomic():
+        failed = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            status=JobStatus.FAILED,
+            finished=now,
+            updated=now,
+            message=detail,
+            exception=exception,
+            **(statistics or {}),
+        )
+        if not failed:
+            if statistics:
+                Job.objects.filter(pk=job.pk).update(**statistics)
+            return
+        JobLogLine.objects.create(job=job, line=f"failed: {detail}")
+        _finished_in_memory(job, JobStatus.FAILED, now, detail)
+        job.exception = exception
+        _record_finished_event(job)
+        _announce_finished(job)
 
 
 def job_dismiss(*, job: Job) -> Job | None:
@@ -299,7 +331,8 @@ def job_dismiss(*, job: Job) -> Job | None:
         raise ConflictError("The job finished while it was being dismissed; try again.")
     tasks.job_revoke(str(job.pk))
     JobLogLine.objects.create(job=job, line="dismissed")
-    _finished(job)
+    _finished_in_memory(job, JobStatus.DISMISSED, now, "Dismissed")
+    _announce_finished(job)
     return job
 
 
@@ -326,6 +359,6 @@ def jobs_recover_lost() -> tuple[list[str], list[str]]:
                 _enqueue(job)
                 requeued.append(str(job.pk))
             continue
-        _job_fail(job, JobReporter(job), "worker-lost", "The worker running this job was lost.")
+        _job_fail(job, "worker-lost", "The worker running this job was lost.")
         failed.append(str(job.pk))
     return requeued, failed

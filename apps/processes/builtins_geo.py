@@ -1,11 +1,12 @@
 """Built-in geospatial processes: NDVI, raster clipping, buffering and zonal time series."""
 
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
 import rasterio
-from rasterio.errors import WindowError
+from rasterio.errors import NotGeoreferencedWarning, WindowError
 from rasterio.mask import mask as mask_raster
 from rasterio.warp import transform_geom
 from rasterio.windows import Window, from_bounds
@@ -16,7 +17,8 @@ from apps.processes.runners.base import ExecutionFailedError, OutputFile
 
 GEOTIFF = "image/tiff; application=geotiff"
 GEOJSON = "application/geo+json"
-RASTER_INPUT = Input(schema={"contentMediaType": GEOTIFF})
+PNG = "image/png"
+RASTER_INPUT = Input(schema={"contentMediaType": GEOTIFF}, client_hints={"htmlInputType": "file"})
 BBOX_SCHEMA = {
     "type": "object",
     "required": ["bbox"],
@@ -51,7 +53,14 @@ def _band(dataset: Any, index: int, name: str) -> np.ndarray:
     id="ndvi",
     title="NDVI",
     keywords=("vegetation", "NDVI", "raster"),
-    outputs={"ndvi": Output(schema={"type": "string", "contentMediaType": GEOTIFF})},
+    outputs={
+        "ndvi": Output(schema={"type": "string", "contentMediaType": GEOTIFF}),
+        "preview": Output(
+            title="Quicklook",
+            description="The NDVI coloured from bare (brown) to dense vegetation (green).",
+            schema={"type": "string", "contentMediaType": PNG},
+        ),
+    },
 )
 def ndvi(
     image: Annotated[Path, RASTER_INPUT],
@@ -63,7 +72,7 @@ def ndvi(
     """Normalised difference vegetation index.
 
     Computes (NIR - red) / (NIR + red) for every pixel of a multi-band GeoTIFF and writes
-    it as a single-band float GeoTIFF.
+    it as a single-band float GeoTIFF, with a coloured PNG quicklook.
 
     Args:
         image: A GeoTIFF with red and near-infrared bands.
@@ -82,7 +91,34 @@ def ndvi(
     profile.update(count=1, dtype="float32", nodata=None, compress="deflate")
     with rasterio.open(target, "w", **profile) as destination:
         destination.write(index.astype("float32"), 1)
-    return {"ndvi": OutputFile(target, GEOTIFF)}
+    progress(90, "drawing the quicklook")
+    preview = workdir / "ndvi.png"
+    _write_ndvi_quicklook(index, preview)
+    return {"ndvi": OutputFile(target, GEOTIFF), "preview": OutputFile(preview, PNG)}
+
+
+# NDVI -1 → 1 mapped through brown, yellow and green.
+NDVI_RAMP = np.array([[140, 81, 10], [246, 232, 195], [199, 234, 229], [90, 174, 97], [0, 104, 55]])
+
+
+def _write_ndvi_quicklook(index: np.ndarray, target: Path) -> None:
+    positions = np.clip((index + 1) / 2, 0, 1) * (len(NDVI_RAMP) - 1)
+    lower = np.floor(positions).astype(int).clip(0, len(NDVI_RAMP) - 2)
+    fraction = (positions - lower)[..., None]
+    colours = NDVI_RAMP[lower] * (1 - fraction) + NDVI_RAMP[lower + 1] * fraction
+    bands = np.moveaxis(colours.round().astype("uint8"), -1, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotGeoreferencedWarning)
+        with rasterio.open(
+            target,
+            "w",
+            driver="PNG",
+            width=bands.shape[2],
+            height=bands.shape[1],
+            count=3,
+            dtype="uint8",
+        ) as destination:
+            destination.write(bands)
 
 
 @builtin_process(
@@ -133,7 +169,9 @@ def clip_raster(
     outputs={"buffered": Output(schema={**FEATURES_SCHEMA, "contentMediaType": GEOJSON})},
 )
 def buffer(
-    features: Annotated[dict[str, Any], Input(schema=FEATURES_SCHEMA)],
+    features: Annotated[
+        dict[str, Any], Input(schema=FEATURES_SCHEMA, client_hints={"htmlInputType": "textarea"})
+    ],
     distance: Annotated[float, Input(description="In metres.", schema={"minimum": 0})],
 ) -> dict[str, Any]:
     """Buffer GeoJSON features by a distance in metres.

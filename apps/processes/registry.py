@@ -55,6 +55,8 @@ class Input:
     min_occurs: int | None = None
     max_occurs: int | Literal["unbounded"] | None = None
     keywords: tuple[str, ...] = ()
+    client_hints: dict[str, str] = field(default_factory=dict)
+    """Rendering hints for forms (§17.2.4 clientHints), e.g. {"htmlInputType": "textarea"}."""
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,14 @@ def _is_optional(annotation: Any) -> bool:
     ) in typing.get_args(annotation)
 
 
+def client_hints_parameters(hints: dict[str, str]) -> dict[str, Any]:
+    """Client hints as OGC API - Processes 1.0 `additionalParameters` (role + parameters)."""
+    return {
+        "role": "clientHints",
+        "parameters": [{"name": name, "value": [value]} for name, value in hints.items()],
+    }
+
+
 def _input_extra(annotation: Any) -> Input:
     if typing.get_origin(annotation) is typing.Annotated:
         for extra in typing.get_args(annotation)[1:]:
@@ -207,6 +217,8 @@ def _describe_inputs(
         }
         if extra.keywords:
             description["keywords"] = list(extra.keywords)
+        if extra.client_hints:
+            description["additionalParameters"] = client_hints_parameters(extra.client_hints)
         inputs[name] = description
     return inputs, injected
 

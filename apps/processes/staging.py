@@ -69,7 +69,8 @@ def url_is_reachable(url: str) -> bool:
     )
 
 
-def _check_url(href: str) -> None:
+def remote_url_check(href: str) -> None:
+    """Refuse a URL the platform must not fetch: not http(s), credentials, private hosts."""
     parts = urlsplit(href)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ApplicationError(f"Inputs by reference must be http(s) URLs, not {href!r}.")
@@ -92,7 +93,7 @@ def reference_check(href: str) -> None:
         if not _holdings_path(href).is_file():
             raise ApplicationError(f"There is no file {href!r} in the platform's holdings.")
         return
-    _check_url(href)
+    remote_url_check(href)
 
 
 def references_check(inputs: dict[str, Any]) -> None:
@@ -103,7 +104,7 @@ def references_check(inputs: dict[str, Any]) -> None:
 
 
 def _download(href: str, target: Path) -> int:
-    _check_url(href)
+    remote_url_check(href)
     limit = settings.INPUT_MAX_BYTES
     size = 0
     with requests.get(href, stream=True, timeout=30, allow_redirects=False) as response:

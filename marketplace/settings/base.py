@@ -101,7 +101,20 @@ DATABASES: dict[str, dict[str, Any]] = {
 }
 DATABASES["default"]["ENGINE"] = "django.contrib.gis.db.backends.postgis"
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Under ASGI every request runs in a thread of its own, so persistent connections would
+# never be reused: the web process keeps a pool instead. Celery workers, one task at a time
+# per process, keep one persistent connection (marketplace/celery.py switches them over).
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["OPTIONS"] = {
+    "pool": {
+        "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=16),
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+}
+# Threads per web process serving HTTP requests (each holds a pooled connection while busy).
+WEB_THREADS = env.int("WEB_THREADS", default=12)
+WORKER_CONN_MAX_AGE = env.int("WORKER_DATABASE_CONN_MAX_AGE", default=300)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -246,6 +259,8 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=REDIS_URL)
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
+# Task outcomes live in the database (jobs, deliveries); nothing reads Celery results.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_TIME_LIMIT = 6 * 3600
 CELERY_TASK_SOFT_TIME_LIMIT = 6 * 3600 - 60
@@ -287,6 +302,7 @@ SYNC_EXECUTE_WAIT_SECONDS = env.int("SYNC_EXECUTE_WAIT_SECONDS", default=60)
 
 # Inputs by reference: hosts reachable even on private networks, and the size limit.
 INPUT_ALLOWED_HOSTS = env.list("INPUT_ALLOWED_HOSTS", default=[])
+HARVEST_TIMEOUT_SECONDS = env.float("HARVEST_TIMEOUT_SECONDS", default=20.0)
 INPUT_MAX_BYTES = env.int("INPUT_MAX_BYTES", default=2 * 1024**3)
 
 # --- Notifications --------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 // polygon and double-click to close it; the drawing fills the input it belongs to.
 (function () {
   "use strict";
-  const TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
   function boxFrom(start, end) {
     return L.latLngBounds(start, end);
@@ -15,7 +14,7 @@
     container.id = field.id + "-map";
     field.insertAdjacentElement("afterend", container);
     const map = L.map(container, { doubleClickZoom: false }).setView([52.37, 4.88], 10);
-    L.tileLayer(TILES, { maxZoom: 18, attribution: "© OpenStreetMap contributors" }).addTo(map);
+    L.tileLayer(window.tep.tileUrl, { maxZoom: 18, attribution: window.tep.tileAttribution }).addTo(map);
     let shape = null;
 
     function show(layer) {

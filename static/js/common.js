@@ -1,4 +1,4 @@
-// Shared by the platform's pages: the CSRF token for fetch() and the job status colours.
+// Shared by the platform's pages: the CSRF token for fetch(), job status colours, map tiles.
 window.tep = {
   csrfToken: function () {
     const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -8,4 +8,6 @@ window.tep = {
     successful: "text-bg-success", failed: "text-bg-danger", running: "text-bg-primary",
     dismissed: "text-bg-secondary", accepted: "text-bg-info",
   },
+  tileUrl: "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+  tileAttribution: "© OpenStreetMap contributors",
 };

@@ -52,6 +52,7 @@
           link.textContent = "download (" + (value.type || "file") + ")";
           link.setAttribute("download", "");
           item.appendChild(link);
+          previewReference(item, id, value);
         } else {
           const shown = value && value.value !== undefined ? value.value : value;
           const pre = document.createElement("pre");
@@ -59,9 +60,47 @@
           pre.style.maxHeight = "16rem";
           pre.textContent = JSON.stringify(shown, null, 2);
           item.appendChild(pre);
+          if (isGeoJson(shown)) previewGeoJson(item, id, shown);
         }
         results.appendChild(item);
       });
+    }
+
+    function isGeoJson(value) {
+      return Boolean(value) && typeof value === "object" &&
+        ["FeatureCollection", "Feature", "Polygon", "MultiPolygon", "Point", "LineString"].includes(value.type);
+    }
+
+    const BROWSER_IMAGES = ["image/png", "image/jpeg", "image/gif", "image/webp", "image/svg+xml"];
+
+    function previewReference(item, id, value) {
+      const type = (value.type || "").split(";")[0].trim();
+      if (BROWSER_IMAGES.includes(type)) {
+        const image = document.createElement("img");
+        image.src = value.href;
+        image.alt = "Preview of " + id;
+        image.className = "d-block img-fluid border rounded mt-2 job-preview-image";
+        image.style.maxHeight = "20rem";
+        item.appendChild(image);
+      } else if (type === "application/geo+json" || type === "application/vnd.geo+json") {
+        fetch(value.href, { credentials: "same-origin" })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (geojson) { if (isGeoJson(geojson)) previewGeoJson(item, id, geojson); });
+      }
+    }
+
+    function previewGeoJson(item, id, geojson) {
+      if (!window.L) return;
+      const box = document.createElement("div");
+      box.className = "border rounded mt-2 job-preview-map";
+      box.style.height = "16rem";
+      box.setAttribute("aria-label", "Map of " + id);
+      item.appendChild(box);
+      const map = L.map(box, { attributionControl: true });
+      L.tileLayer(window.tep.tileUrl, { attribution: window.tep.tileAttribution, maxZoom: 18 }).addTo(map);
+      const layer = L.geoJSON(geojson, { style: { color: "#0d6efd", weight: 2 } }).addTo(map);
+      const bounds = layer.getBounds();
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] }); else map.setView([0, 0], 1);
     }
 
     function show(job) {

@@ -60,7 +60,7 @@ def test_countdown_progress_live_then_cancel(asgi_server: str, alice: User, page
     assert Job.objects.count() == 2
 
 
-def test_ndvi_result_downloads(asgi_server: str, alice: User, page: Page) -> None:
+def test_ndvi_result_downloads_with_a_preview(asgi_server: str, alice: User, page: Page) -> None:
     processes_sync_builtins()
     demo_holdings_create()
     sign_in(page, asgi_server, "alice")
@@ -70,7 +70,13 @@ def test_ndvi_result_downloads(asgi_server: str, alice: User, page: Page) -> Non
     page.click("#execute-submit")
 
     expect(page.locator("#job-status")).to_have_text("successful", timeout=30_000)
-    link = page.locator("#job-results a", has_text="download")
+    preview = page.locator("#job-results img.job-preview-image")
+    expect(preview).to_be_visible()
+    page.wait_for_function(
+        "document.querySelector('#job-results img.job-preview-image').naturalWidth > 0"
+    )
+    ndvi = page.locator("#job-results li", has_text="ndvi:")
+    link = ndvi.locator("a", has_text="download")
     with page.expect_download() as download_info:
         link.click()
     download = download_info.value

@@ -40,6 +40,27 @@ def test_ndvi_is_high_where_vegetation_is(holdings: dict[str, Path], tmp_path: P
         assert index[greenest] > 0.5 > index[barest]
 
 
+@pytest.mark.filterwarnings("ignore::rasterio.errors.NotGeoreferencedWarning")
+def test_ndvi_quicklook_is_green_where_vegetation_is(
+    holdings: dict[str, Path], tmp_path: Path
+) -> None:
+    result = ndvi(holdings["sentinel2-l2a-demo.tif"], Workdir(tmp_path), _ignore_progress)
+
+    preview = result["preview"]
+    assert isinstance(preview, OutputFile)
+    assert preview.media_type == "image/png"
+    assert preview.path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with rasterio.open(preview.path) as png, rasterio.open(result["ndvi"].path) as index_file:
+        red, green, _blue = png.read()
+        index = index_file.read(1)
+        assert png.shape == index.shape
+        greenest = np.unravel_index(np.argmax(index), index.shape)
+        barest = np.unravel_index(np.argmin(index), index.shape)
+        greenness = green.astype(int) - red.astype(int)
+        assert greenness[greenest] > 0
+        assert greenness[greenest] > greenness[barest]
+
+
 def test_ndvi_names_a_missing_band(holdings: dict[str, Path], tmp_path: Path) -> None:
     with pytest.raises(ExecutionFailedError, match="near-infrared band 9 does not exist"):
         ndvi(holdings["sentinel2-l2a-demo.tif"], Workdir(tmp_path), _ignore_progress, nir_band=9)
