@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/accounts/", include("apps.accounts.api.urls")),
     path("ogcapi/", include("apps.ogc.urls")),
+    path("catalogue/", include("apps.catalogue.urls")),
 ]
 
 handler400 = "apps.ogc.exceptions.handler400"

@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from apps.accounts.models import User
+from apps.catalogue.registration import job_results_register
 from apps.jobs import notify, tasks
 from apps.jobs.models import Job, JobLogLine, JobOutput, JobStatus
 from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broadcast
@@ -278,7 +279,9 @@ def _job_succeed(job: Job, results: dict[str, Any], statistics: dict[str, Any]) 
             Job.objects.filter(pk=job.pk).update(**statistics)
             return
         JobOutput.objects.filter(job=job).delete()
-        JobOutput.objects.bulk_create(_output_rows(job, results))
+        rows = JobOutput.objects.bulk_create(_output_rows(job, results))
+        if any(row.storage_path for row in rows):
+            job_results_register(job)
         JobLogLine.objects.create(job=job, line="successful")
         _finished_in_memory(job, JobStatus.SUCCESSFUL, now)
         _record_finished_event(job)

@@ -1,5 +1,6 @@
 from django.db import transaction
 
+from apps.catalogue.registration import process_record_sync
 from apps.processes.models import ExecutionUnitType, Process, ProcessState
 from apps.processes.registry import BuiltinProcess, registered_processes
 
@@ -25,5 +26,6 @@ def processes_sync_builtins() -> list[Process]:
         process, _created = Process.objects.update_or_create(
             identifier=builtin.id, defaults=_builtin_fields(builtin)
         )
+        process_record_sync(process)
         synced.append(process)
     return synced

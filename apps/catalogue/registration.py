@@ -1,0 +1,223 @@
+"""Records the platform writes by itself: applications, TEP-holdings datasets, job results.
+
+Each is keyed by `Record.source`, so registering the same thing again updates its record.
+"""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.gis.geos import GEOSGeometry, Polygon
+from django.db import transaction
+
+from apps.catalogue.encoding import record_path
+from apps.catalogue.models import Association, Record, RecordType, Relation, Visibility
+from apps.catalogue.services import search_vector_refresh
+from apps.notifications.events import EventType, record_event
+from apps.ogc.links import public_request
+
+if TYPE_CHECKING:
+    from apps.accounts.models import User
+    from apps.jobs.models import Job
+    from apps.processes.models import Process
+
+
+def process_source(identifier: str) -> str:
+    return f"process:{identifier}"
+
+
+def dataset_source(name: str) -> str:
+    return f"holdings:{name}"
+
+
+def _absolute(path: str) -> str:
+    return public_request().build_absolute_uri(path)
+
+
+def _upsert(source: str, values: dict[str, Any]) -> tuple[Record, bool]:
+    record, created = Record.objects.update_or_create(source=source, defaults=values)
+    search_vector_refresh(Record.objects.filter(pk=record.pk))
+    return record, created
+
+
+def _differs(record: Record, values: dict[str, Any]) -> bool:
+    return any(getattr(record, name) != value for name, value in values.items())
+
+
+@transaction.atomic
+def process_record_sync(process: "Process") -> Record:
+    """The application's record: public once published, else private to its developer.
+
+    Links: `describedBy` its OGC process description; `operatesOn` associations from the
+    `operatesOn` links of its package that name catalogue records.
+    """
+    from apps.processes.models import ProcessState
+
+    description = process.description
+    url = _absolute(f"/ogcapi/processes/{process.identifier}")
+    record, _created = _upsert(
+        process_source(process.identifier),
+        {
+            "type": RecordType.PROCESS,
+            "title": process.title or process.identifier,
+            "description": description.get("description", ""),
+            "keywords": [str(keyword) for keyword in description.get("keywords", [])],
+            "external_ids": [url],
+            "formats": sorted(_output_media_types(description)),
+            "owner": process.owner,
+            "visibility": Visibility.PUBLIC
+            if process.state == ProcessState.PUBLISHED
+            else Visibility.PRIVATE,
+            "links": [
+                {
+                    "rel": "describedBy",
+                    "href": f"{url}?f=json",
+                    "type": "application/json",
+                    "title": "OGC API - Processes description",
+                }
+            ],
+            "properties": {"processId": process.identifier, "version": process.version},
+        },
+    )
+    _operates_on_from_package(record, description)
+    return record
+
+
+def _output_media_types(description: dict[str, Any]) -> set[str]:
+    types = set()
+    for output in (description.get("outputs") or {}).values():
+        media_type = (output.get("schema") or {}).get("contentMediaType")
+        if media_type:
+            types.add(str(media_type))
+    return types
+
+
+def _operates_on_from_package(record: Record, description: dict[str, Any]) -> None:
+    for item in description.get("links", []):
+        if item.get("rel") != "operatesOn":
+            continue
+        target = Record.objects.filter(pk=str(item.get("href", "")).rsplit("/", 1)[-1]).first()
+        if target is not None:
+            association_add(record, Relation.OPERATES_ON, target)
+
+
+def process_record_remove(identifier: str) -> None:
+    Record.objects.filter(source=process_source(identifier)).delete()
+
+
+def association_add(source: Record, relation: str, target: Record, title: str = "") -> None:
+    Association.objects.get_or_create(
+        source=source, relation=relation, target=target, defaults={"title": title}
+    )
+
+
+def _bbox_text(geometry: GEOSGeometry | None) -> str:
+    if geometry is None:
+        return "-180,-90,180,90"
+    return ",".join(f"{value:g}" for value in geometry.extent)
+
+
+@transaction.atomic
+def dataset_register(
+    *,
+    name: str,
+    title: str,
+    description: str,
+    bbox: tuple[float, float, float, float],
+    time_start: datetime | None = None,
+    time_end: datetime | None = None,
+    keywords: list[str] | None = None,
+    formats: list[str] | None = None,
+    license: str = "",
+    platform: str = "",
+    instrument: str = "",
+    publisher: str = "",
+    files: list[str] | None = None,
+    registered_by: "User | None" = None,
+) -> Record:
+    """Register (or update) a TEP-holdings dataset: its record and a dataSetAdded/Updated event."""
+    geometry = Polygon.from_bbox(bbox)
+    geometry.srid = 4326
+    values = {
+        "type": RecordType.DATASET,
+        "title": title,
+        "description": description,
+        "keywords": keywords or [],
+        "formats": formats or [],
+        "license": license,
+        "platform": platform,
+        "instrument": instrument,
+        "publisher": publisher,
+        "geometry": geometry,
+        "time_start": time_start,
+        "time_end": time_end,
+        "owner": registered_by,
+        "visibility": Visibility.PUBLIC,
+        "properties": {"fsetName": name, "holdingsFiles": files or []},
+    }
+    existing = Record.objects.filter(source=dataset_source(name)).first()
+    if existing is not None and not _differs(existing, values):
+        return existing
+    record, created = _upsert(dataset_source(name), values)
+    url = _absolute(record_path(record.pk) + "?f=html")
+    common = {"fsetName": name, "fsetTitle": title, "bbox": _bbox_text(geometry), "dataSetUrl": url}
+    if created:
+        record_event(EventType.DATA_SET_ADDED, fsetDescription=description, **common)
+    else:
+        record_event(EventType.DATA_SET_UPDATED, **common)
+    return record
+
+
+@transaction.atomic
+def dataset_remove(name: str) -> bool:
+    record = Record.objects.filter(source=dataset_source(name)).first()
+    if record is None:
+        return False
+    record_event(
+        EventType.DATA_SET_REMOVED,
+        fsetName=name,
+        fsetTitle=record.title,
+        bbox=_bbox_text(record.geometry),
+    )
+    record.delete()
+    return True
+
+
+def job_results_register(job: "Job") -> list[Record]:
+    """Private records of a finished job's output files, visible to its owner (and grantees)."""
+    records = []
+    for output in job.outputs.exclude(storage_path=""):
+        results_url = _absolute(f"/ogcapi/jobs/{job.pk}/results/{output.output_id}")
+        footprint = job.footprint
+        record, _created = _upsert(
+            f"job:{job.pk}:{output.output_id}",
+            {
+                "type": RecordType.JOB_RESULT,
+                "title": f"{output.output_id} of {job.process_identifier} ({job.pk})",
+                "description": f"Output {output.output_id} of job {job.pk}.",
+                "keywords": [job.process_identifier, "result"],
+                "formats": [output.media_type] if output.media_type else [],
+                "owner": job.owner,
+                "visibility": Visibility.PRIVATE,
+                "geometry": footprint,
+                "time_start": job.finished,
+                "time_end": job.finished,
+                "created": job.finished,
+                "links": [
+                    {
+                        "rel": "enclosure",
+                        "href": results_url,
+                        "type": output.media_type,
+                        "title": "Download",
+                    },
+                    {
+                        "rel": "related",
+                        "href": _absolute(f"/ogcapi/jobs/{job.pk}"),
+                        "type": "application/json",
+                        "title": "The job",
+                    },
+                ],
+                "properties": {"jobId": str(job.pk), "outputId": output.output_id},
+            },
+        )
+        records.append(record)
+    return records
