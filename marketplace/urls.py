@@ -13,8 +13,11 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/accounts/", include("apps.accounts.api.urls")),
+    path("api/", include("apps.workspaces.api.urls")),
     path("ogcapi/", include("apps.ogc.urls")),
     path("catalogue/", include("apps.catalogue.urls")),
+    path("services/", include("apps.webservices.urls")),
+    path("workspace/", include("apps.workspaces.urls")),
 ]
 
 handler400 = "apps.ogc.exceptions.handler400"

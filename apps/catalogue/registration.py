@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.db import transaction
+from django.db.models import Q
 
 from apps.catalogue.encoding import record_path
 from apps.catalogue.models import Association, Record, RecordType, Relation, Visibility
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from apps.accounts.models import User
     from apps.jobs.models import Job
     from apps.processes.models import Process
+    from apps.webservices.models import Service
 
 
 def process_source(identifier: str) -> str:
@@ -221,3 +223,75 @@ def job_results_register(job: "Job") -> list[Record]:
         )
         records.append(record)
     return records
+
+
+def service_source(service: "Service") -> str:
+    return f"webservice:{service.pk}"
+
+
+def _service_targets(service: "Service") -> list[Record]:
+    """The records of the service's files: job results, and TEP-holdings datasets."""
+    sources = list(service.sources.all())
+    if not sources:
+        return []
+    query = Q(source__in=[f"job:{item.job_id}:{item.output_id}" for item in sources if item.job_id])
+    for item in sources:
+        query |= Q(type=RecordType.DATASET, properties__holdingsFiles__contains=[item.key])
+    return list(Record.objects.filter(query).distinct())
+
+
+def _service_links(url: str, *, is_features: bool) -> list[dict[str, str]]:
+    def item(rel: str, href: str, media_type: str, title: str) -> dict[str, str]:
+        return {"rel": rel, "href": href, "type": media_type, "title": title}
+
+    links = [item("collection", url, "application/json", "OGC API collection")]
+    if is_features:
+        return [*links, item("items", f"{url}/items", "application/geo+json", "Features")]
+    return [
+        *links,
+        item("enclosure", f"{url}/coverage", "image/tiff; application=geotiff", "Coverage"),
+        item("preview", f"{url}/map", "image/png", "Map image"),
+    ]
+
+
+@transaction.atomic
+def service_record_sync(service: "Service") -> Record:
+    """The web service's record: its visibility mirrors the service's (readers included).
+
+    A features service `offers` its files' records; a coverage service also `renders` and
+    `tiles` them (its map image and map tiles).
+    """
+    url = _absolute(service.path)
+    is_features = service.kind == "features"
+    record, _created = _upsert(
+        service_source(service),
+        {
+            "type": RecordType.FEATURE_SERVICE if is_features else RecordType.COVERAGE_SERVICE,
+            "title": service.title,
+            "description": service.description,
+            "keywords": ["web service", service.kind],
+            "external_ids": [url],
+            "formats": ["application/geo+json"]
+            if is_features
+            else ["image/tiff; application=geotiff", "image/png"],
+            "owner": service.owner,
+            "visibility": Visibility.PUBLIC if service.is_public else Visibility.PRIVATE,
+            "geometry": service.extent,
+            "created": service.created,
+            "updated": service.updated,
+            "links": _service_links(url, is_features=is_features),
+            "properties": {"serviceId": service.identifier, "kind": service.kind},
+        },
+    )
+    record.readers.set(service.readers.all())
+    relations = (
+        [Relation.OFFERS] if is_features else [Relation.OFFERS, Relation.RENDERS, Relation.TILES]
+    )
+    for target in _service_targets(service):
+        for relation in relations:
+            association_add(record, relation, target)
+    return record
+
+
+def service_record_remove(service: "Service") -> None:
+    Record.objects.filter(source=service_source(service)).delete()

@@ -6,7 +6,7 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,13 +25,17 @@ from apps.jobs import notify, tasks
 from apps.jobs.models import Job, JobLogLine, JobOutput, JobStatus
 from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broadcast
 from apps.notifications.events import EventType, record_event
-from apps.ogc.errors import ConflictError
+from apps.ogc.errors import ApplicationError, ConflictError
 from apps.ogc.links import public_request
 from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, OutputFile, RunContext
 from apps.processes.runners.registry import runner_for
 from apps.processes.staging import stage_inputs
 from apps.processes.validation import ExecuteRequest
+from apps.webservices.services import service_publish_job
+from apps.workspaces.models import Workspace
+from apps.workspaces.services import workspace_usage_add
+from apps.workspaces.storage import platform_storage
 
 logger = logging.getLogger(__name__)
 
@@ -151,8 +155,10 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
             workdir=workdir,
             progress=reporter,
         )
-        with _heartbeat(reporter):
-            inputs, staged_bytes, staged_seconds = stage_inputs(job.inputs, workdir)
+        with _heartbeat(reporter), ExitStack() as staged_files:
+            inputs, staged_bytes, staged_seconds = stage_inputs(
+                job.inputs, workdir, job.owner, staged_files
+            )
             if staged_bytes:
                 reporter.add_staged(bytes_in=staged_bytes, seconds=staged_seconds)
                 reporter.log(f"staged {staged_bytes} bytes of inputs in {staged_seconds:.1f} s")
@@ -172,6 +178,8 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
     statistics = _statistics(started, usage_before)
     if failure is None:
         _job_succeed(job, results, statistics)
+        if job.response == "publish" and job.status == JobStatus.SUCCESSFUL:
+            _publish(job)
     else:
         _job_fail(job, *failure, statistics=statistics)
 
@@ -263,8 +271,30 @@ def _output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
     return rows
 
 
+def _outputs_to_storage(rows: list[JobOutput]) -> None:
+    """Move output files from the worker's disk into an object store, when there is one."""
+    if settings.STORAGE_BACKEND == "filesystem":
+        return  # the job's folder already is its place in storage
+    storage = platform_storage()
+    for row in rows:
+        if row.storage_path:
+            local = Path(settings.STORAGE_ROOT) / row.storage_path
+            storage.put_file(row.storage_path, local)
+            local.unlink()
+
+
+def _outputs_count(job: Job, rows: list[JobOutput]) -> None:
+    """Output files count against the owner's quota (§9.1)."""
+    size = sum(row.size_bytes or 0 for row in rows if row.storage_path)
+    workspace = Workspace.objects.filter(owner=job.owner).first()
+    if size and workspace is not None:
+        workspace_usage_add(workspace, size)
+
+
 def _job_succeed(job: Job, results: dict[str, Any], statistics: dict[str, Any]) -> None:
     """Outputs, status, log line and event in one transaction: one commit per finished job."""
+    rows = _output_rows(job, results)
+    _outputs_to_storage(rows)
     now = timezone.now()
     with transaction.atomic():
         finished = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
@@ -279,13 +309,26 @@ def _job_succeed(job: Job, results: dict[str, Any], statistics: dict[str, Any]) 
             Job.objects.filter(pk=job.pk).update(**statistics)
             return
         JobOutput.objects.filter(job=job).delete()
-        rows = JobOutput.objects.bulk_create(_output_rows(job, results))
+        JobOutput.objects.bulk_create(rows)
         if any(row.storage_path for row in rows):
             job_results_register(job)
+            _outputs_count(job, rows)
         JobLogLine.objects.create(job=job, line="successful")
         _finished_in_memory(job, JobStatus.SUCCESSFUL, now)
         _record_finished_event(job)
         _announce_finished(job)
+
+
+def _publish(job: Job) -> None:
+    """`response=publish` (§19.11): the outputs go to the web service named `endpoint`."""
+    endpoint = str(job.execute_request.get("endpoint", ""))
+    try:
+        service = service_publish_job(job=job, endpoint=endpoint)
+    except ApplicationError as error:
+        JobLogLine.objects.create(job=job, line=f"not published to {endpoint}: {error.detail}")
+        return
+    path = f"/services/{job.owner.username}/collections/{service.identifier}"
+    JobLogLine.objects.create(job=job, line=f"published to {path}")
 
 
 def _job_fail(
@@ -340,9 +383,19 @@ def job_dismiss(*, job: Job) -> Job | None:
 
 
 def job_delete(*, job: Job) -> None:
+    """Remove a job with its files; the space they took is given back to the owner."""
     workdir = job_workdir(job)
+    prefix, owner_id = job.storage_prefix, job.owner_id
     job.delete()
-    transaction.on_commit(lambda: shutil.rmtree(workdir, ignore_errors=True))
+
+    def remove_files() -> None:
+        freed = platform_storage().delete(prefix)
+        shutil.rmtree(workdir, ignore_errors=True)
+        workspace = Workspace.objects.filter(owner_id=owner_id).first()
+        if freed and workspace is not None:
+            workspace_usage_add(workspace, -freed)
+
+    transaction.on_commit(remove_files)
 
 
 def jobs_recover_lost() -> tuple[list[str], list[str]]:

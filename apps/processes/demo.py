@@ -5,9 +5,11 @@ from pathlib import Path
 
 import numpy as np
 import rasterio
+from django.conf import settings
 from rasterio.transform import from_origin
 
 from apps.processes.staging import holdings_root
+from apps.workspaces.storage import platform_storage
 
 DEMO_FOLDER = "demo"
 WEST, NORTH, PIXEL = 4.80, 52.45, 0.0025
@@ -40,7 +42,8 @@ def _write(path: Path, bands: list[np.ndarray], descriptions: list[str]) -> None
 
 
 def demo_holdings_create() -> list[Path]:
-    """Write the demo GeoTIFFs and GeoJSON under holdings/demo/ (overwriting them)."""
+    """Write the demo GeoTIFFs and GeoJSON under holdings/demo/ (overwriting them), and
+    into the platform's object store when it is not the local filesystem."""
     folder = holdings_root() / DEMO_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(2026)
@@ -58,7 +61,11 @@ def demo_holdings_create() -> list[Path]:
     _write(series, [vegetation * level for level in season], MONTHS)
     fields = folder / "fields.geojson"
     fields.write_text(json.dumps(_fields_geojson()))
-    return [scene, series, fields]
+    written = [scene, series, fields]
+    if settings.STORAGE_BACKEND != "filesystem":
+        for path in written:
+            platform_storage().put_file(f"holdings/{DEMO_FOLDER}/{path.name}", path)
+    return written
 
 
 def _fields_geojson() -> dict[str, object]:

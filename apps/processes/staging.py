@@ -1,14 +1,19 @@
 """Inputs given by reference: checked when the job is submitted, fetched when it runs.
 
-An `href` is either an http(s) URL on a host the platform may reach (never its own
-network: loopback, private, link-local and reserved addresses are refused unless the
-host is explicitly allowed), or the path of a file in the platform's holdings
-(`holdings/…`), confined to the holdings folder.
+An `href` is one of
+- an http(s) URL on a host the platform may reach (never its own network: loopback,
+  private, link-local and reserved addresses are refused unless the host is explicitly
+  allowed);
+- the path of a file in the platform's holdings (`holdings/…`), confined to them;
+- a file of the caller's workspace (`workspace/data/x.tif`) or one shared with them
+  (`workspace/shared/{owner}/x.tif`), read with the caller's permissions: anything else
+  is refused (403) before the job exists.
 """
 
 import ipaddress
 import socket
 import time
+from contextlib import ExitStack
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,10 +21,14 @@ from urllib.parse import urlsplit
 import requests
 from django.conf import settings
 
+from apps.accounts.models import User
 from apps.ogc.errors import ApplicationError, PermissionDeniedError
 from apps.processes.runners.base import ExecutionFailedError
+from apps.workspaces.selectors import workspace_readable_key
+from apps.workspaces.storage import platform_storage
 
 HOLDINGS_PREFIX = "holdings/"
+WORKSPACE_PREFIX = "workspace/"
 CHUNK_BYTES = 1024 * 1024
 
 
@@ -27,15 +36,42 @@ def holdings_root() -> Path:
     return Path(settings.STORAGE_ROOT) / "holdings"
 
 
-def _holdings_path(href: str) -> Path:
+def _holdings_key(href: str) -> str:
     relative = PurePosixPath(href.removeprefix(HOLDINGS_PREFIX))
-    if relative.is_absolute() or ".." in relative.parts or "\\" in href or "\x00" in href:
+    if (
+        not relative.parts
+        or relative.is_absolute()
+        or ".." in relative.parts
+        or "\\" in href
+        or "\x00" in href
+    ):
         raise ApplicationError(f"The path {href!r} is not allowed.")
-    root = holdings_root().resolve()
-    path = (root / relative).resolve()
-    if root not in path.parents:
-        raise ApplicationError(f"The path {href!r} is not allowed.")
-    return path
+    key = HOLDINGS_PREFIX + relative.as_posix()
+    entry = platform_storage().stat(key)
+    if entry is None or entry.is_folder:
+        raise ApplicationError(f"There is no file {href!r} in the platform's holdings.")
+    return key
+
+
+def _workspace_key(href: str, user: User | None) -> str:
+    key = workspace_readable_key(user, href.removeprefix(WORKSPACE_PREFIX)) if user else None
+    if key is None:
+        raise PermissionDeniedError(
+            f"You may not read {href!r}: it is neither in your workspace nor shared with you."
+        )
+    if key.endswith("/"):
+        raise ApplicationError(f"{href!r} is a folder; give one of its files.")
+    return key
+
+
+def storage_key_of(href: str, user: User | None) -> str | None:
+    """The platform storage key a holdings or workspace reference names, checked; None for
+    any other reference (a URL)."""
+    if href.startswith(HOLDINGS_PREFIX):
+        return _holdings_key(href)
+    if href.startswith(WORKSPACE_PREFIX):
+        return _workspace_key(href, user)
+    return None
 
 
 def _address_is_public(address: str) -> bool:
@@ -87,20 +123,17 @@ def remote_url_check(href: str) -> None:
         raise PermissionDeniedError(f"Inputs may not be fetched from {host!r}.")
 
 
-def reference_check(href: str) -> None:
-    """Refuse, before a job exists, a reference the platform must not or cannot read."""
-    if href.startswith(HOLDINGS_PREFIX):
-        if not _holdings_path(href).is_file():
-            raise ApplicationError(f"There is no file {href!r} in the platform's holdings.")
-        return
-    remote_url_check(href)
+def reference_check(href: str, user: User | None) -> None:
+    """Refuse, before a job exists, a reference the caller or the platform must not read."""
+    if storage_key_of(href, user) is None:
+        remote_url_check(href)
 
 
-def references_check(inputs: dict[str, Any]) -> None:
+def references_check(inputs: dict[str, Any], user: User | None) -> None:
     for value in inputs.values():
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, dict) and isinstance(item.get("href"), str):
-                reference_check(item["href"])
+                reference_check(item["href"], user)
 
 
 def _download(href: str, target: Path) -> int:
@@ -119,8 +152,14 @@ def _download(href: str, target: Path) -> int:
     return size
 
 
-def stage_inputs(inputs: dict[str, Any], workdir: Path) -> tuple[dict[str, Any], int, float]:
-    """Replace every reference by a local file path; return the inputs, bytes and seconds."""
+def stage_inputs(
+    inputs: dict[str, Any], workdir: Path, user: User | None, files: ExitStack
+) -> tuple[dict[str, Any], int, float]:
+    """Replace every reference by a local file path; return the inputs, bytes and seconds.
+
+    Files of the platform's storage stay open in `files` (on S3 they are temporary local
+    copies) until the caller closes it, after the run.
+    """
     started = time.monotonic()
     staged_bytes = 0
     folder = workdir / "inputs"
@@ -133,8 +172,12 @@ def stage_inputs(inputs: dict[str, Any], workdir: Path) -> tuple[dict[str, Any],
                 paths.append(item)
                 continue
             href = item["href"]
-            if href.startswith(HOLDINGS_PREFIX):
-                paths.append(_holdings_path(href))
+            key = storage_key_of(href, user)
+            if key is not None:
+                path = files.enter_context(platform_storage().local_file(key))
+                if settings.STORAGE_BACKEND != "filesystem":
+                    staged_bytes += path.stat().st_size
+                paths.append(path)
                 continue
             folder.mkdir(parents=True, exist_ok=True)
             suffix = PurePosixPath(urlsplit(href).path).suffix[:10]
@@ -147,8 +190,9 @@ def stage_inputs(inputs: dict[str, Any], workdir: Path) -> tuple[dict[str, Any],
 
 def holdings_files(limit: int = 500) -> list[str]:
     """References (`holdings/…`) of the files in the platform's holdings, for pickers."""
-    root = holdings_root()
-    if not root.is_dir():
-        return []
-    files = sorted(path for path in root.rglob("*") if path.is_file())
-    return [HOLDINGS_PREFIX + path.relative_to(root).as_posix() for path in files[:limit]]
+    files = []
+    for entry in platform_storage().walk(HOLDINGS_PREFIX):
+        files.append(entry.key)
+        if len(files) >= limit:
+            break
+    return files

@@ -9,7 +9,7 @@ from jsonschema.exceptions import SchemaError
 from apps.ogc.errors import ApplicationError
 
 INVALID_INPUT = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-input"
-EXECUTE_MEMBERS = {"inputs", "outputs", "response", "subscriber", "mode"}
+EXECUTE_MEMBERS = {"inputs", "outputs", "response", "subscriber", "mode", "endpoint"}
 REFERENCE_KEYS = {"href"}
 
 
@@ -160,8 +160,13 @@ def execute_request_check(description: dict[str, Any], body: Any) -> ExecuteRequ
     outputs, output_problems = _check_outputs(description.get("outputs", {}), body.get("outputs"))
     subscriber, subscriber_problems = _check_subscriber(body.get("subscriber"))
     response = body.get("response", "document")
-    if response not in ("document", "raw"):
-        problems.append("'response' must be 'document' or 'raw'.")
+    if response not in ("document", "raw", "publish"):
+        problems.append("'response' must be 'document', 'raw' or 'publish'.")
+    endpoint = body.get("endpoint")
+    if response == "publish" and not (isinstance(endpoint, str) and endpoint.strip()):
+        problems.append("'response': 'publish' needs an 'endpoint': the web service to publish to.")
+    elif endpoint is not None and response != "publish":
+        problems.append("'endpoint' is only used with 'response': 'publish'.")
     problems += input_problems + output_problems + subscriber_problems
     if problems:
         raise ApplicationError(" ".join(problems), type=INVALID_INPUT, extra={"problems": problems})

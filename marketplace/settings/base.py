@@ -144,7 +144,13 @@ MEDIA_ROOT = STORAGE_ROOT
 MEDIA_URL = "/media/"
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor", BASE_DIR / "node_modules")]
+# Only the built parts of the npm packages: the pages use nothing else, and every static
+# file is one more for WhiteNoise and collectstatic to index.
+VENDOR_FOLDERS = ("bootstrap/dist", "bootstrap-icons/font", "leaflet/dist", "htmx.org/dist")
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    *((f"vendor/{folder}", BASE_DIR / "node_modules" / folder) for folder in VENDOR_FOLDERS),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -219,6 +225,17 @@ LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=1
 
 WORKSPACE_DEFAULT_QUOTA_BYTES = env.int("WORKSPACE_DEFAULT_QUOTA_BYTES", default=10 * 1024**3)
 
+# Platform storage (§9.1, §22): TEP-holdings, workspaces and job outputs, under STORAGE_ROOT
+# ("filesystem") or in one S3 bucket ("s3", through django-storages and boto3).
+STORAGE_BACKEND = env("STORAGE_BACKEND", default="filesystem")
+STORAGE_S3_BUCKET = env("STORAGE_S3_BUCKET", default="tep")
+STORAGE_S3_ENDPOINT_URL = env("STORAGE_S3_ENDPOINT_URL", default="")
+STORAGE_S3_REGION = env("STORAGE_S3_REGION", default="us-east-1")
+STORAGE_S3_ACCESS_KEY_ID = env("STORAGE_S3_ACCESS_KEY_ID", default="")
+STORAGE_S3_SECRET_ACCESS_KEY = env("STORAGE_S3_SECRET_ACCESS_KEY", default="")
+# "path" for MinIO and other S3-compatible stores; "auto" or "virtual" for AWS.
+STORAGE_S3_ADDRESSING_STYLE = env("STORAGE_S3_ADDRESSING_STYLE", default="auto")
+
 # --- E-mail and SMS -------------------------------------------------------------------------
 
 EMAIL_BACKEND = env(
@@ -275,6 +292,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE = {
     "recover-lost-jobs": {"task": "jobs.recover_lost", "schedule": 15.0},
+    "reconcile-workspace-usage": {"task": "workspaces.reconcile_usage", "schedule": 3600.0},
 }
 
 # --- Localisation ---------------------------------------------------------------------------

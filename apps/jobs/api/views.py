@@ -5,7 +5,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import JSONParser
@@ -27,6 +27,9 @@ from apps.processes.api.views import caller, process_or_404
 from apps.processes.footprint import footprint_of_inputs
 from apps.processes.staging import references_check
 from apps.processes.validation import execute_request_check
+from apps.workspaces.api.downloads import file_response
+from apps.workspaces.selectors import item_of
+from apps.workspaces.storage import platform_storage
 
 MAX_JOB_LIST_LIMIT = 1000
 
@@ -72,14 +75,19 @@ def _raw_output_response(request: Request, job: Job) -> HttpResponseBase:
     chosen = [output for output in outputs if not requested or output.output_id in requested]
     if len(chosen) != 1:
         return Response(results_document(request, job, outputs, requested))
-    return output_content(chosen[0])
+    return output_content(request, chosen[0])
 
 
-def output_content(output: Any) -> HttpResponseBase:
-    """The bytes of one output with its media type, streamed when it is a file."""
+def output_content(request: Request, output: Any) -> HttpResponseBase:
+    """The bytes of one output with its media type; a file is streamed (HTTP Range too)."""
     if output.storage_path:
-        path = settings.STORAGE_ROOT / output.storage_path
-        return FileResponse(path.open("rb"), content_type=output.media_type)
+        entry = platform_storage().stat(output.storage_path)
+        if entry is None or entry.is_folder:
+            raise NotFoundError(f"The file of output {output.output_id!r} is no longer there.")
+        response = file_response(request, item_of(entry, output.output_id))
+        if output.media_type:
+            response["Content-Type"] = output.media_type
+        return response
     if isinstance(output.value, str) and not output.media_type.endswith("json"):
         return HttpResponse(output.value, content_type=output.media_type)
     return HttpResponse(json.dumps(output.value), content_type="application/json")
@@ -126,7 +134,7 @@ class ProcessExecuteApi(APIView):
         body = request.data
         checked = execute_request_check(process.description, body)
         footprint = footprint_of_inputs(checked.inputs)
-        references_check(checked.inputs)
+        references_check(checked.inputs, caller(request))
         response_handlers = notify.response_handlers_parse(
             request.query_params.getlist("responseHandler")
         )
@@ -337,7 +345,7 @@ class JobResultApi(APIView):
                 type=EXCEPTION_TYPE + "no-such-output",
                 title="No such output",
             )
-        return output_content(output)
+        return output_content(request, output)
 
 
 class JobRunlogApi(APIView):
