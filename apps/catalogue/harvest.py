@@ -15,8 +15,9 @@ from django.contrib.gis.geos import GEOSGeometry, Polygon
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts.models import User
+from apps.catalogue.indexing import search_vector_refresh
 from apps.catalogue.models import Record, RecordType, Visibility
-from apps.catalogue.services import href_problem, search_vector_refresh
+from apps.catalogue.services import href_problem
 from apps.ogc.errors import ApplicationError
 from apps.processes.staging import remote_url_check
 

@@ -11,8 +11,8 @@ from django.db import transaction
 from django.db.models import Q
 
 from apps.catalogue.encoding import record_path
+from apps.catalogue.indexing import search_vector_refresh
 from apps.catalogue.models import Association, Record, RecordType, Relation, Visibility
-from apps.catalogue.services import search_vector_refresh
 from apps.notifications.events import EventType, record_event
 from apps.ogc.links import public_request
 
@@ -295,3 +295,87 @@ def service_record_sync(service: "Service") -> Record:
 
 def service_record_remove(service: "Service") -> None:
     Record.objects.filter(source=service_source(service)).delete()
+
+
+# --- workspace files ------------------------------------------------------------------------
+
+
+def file_source(key: str) -> str:
+    return f"file:{key}"
+
+
+def _workspace_key(owner: "User", path: str) -> str:
+    return f"users/{owner.username}/workspace/{path}".rstrip("/")
+
+
+def _grantees(owner: "User", path: str) -> tuple[list[int], bool]:
+    """Who may read `path` through a grant on it or on a folder above it; and everybody?"""
+    from apps.workspaces.models import ShareGrant
+
+    readers, everyone = [], False
+    for grant in ShareGrant.objects.filter(owner=owner):
+        if path == grant.path or path.startswith(f"{grant.path}/"):
+            everyone = everyone or grant.is_everyone
+            if grant.grantee_id is not None:
+                readers.append(grant.grantee_id)
+    return readers, everyone
+
+
+def workspace_file_record_sync(*, owner: "User", path: str, size: int) -> Record | None:
+    """A private record of a workspace file, visible to its owner and the users it is shared
+    with (public when shared with everybody). Job folders are left out: job results have
+    records of their own."""
+    from apps.workspaces.media import media_type_of
+
+    if path.split("/")[0] == "jobs":
+        return None
+    name = path.rsplit("/", 1)[-1]
+    media_type = media_type_of(name)
+    readers, everyone = _grantees(owner, path)
+    record, _created = _upsert(
+        file_source(_workspace_key(owner, path)),
+        {
+            "type": RecordType.FILE,
+            "title": name,
+            "description": f"{path} in the workspace of {owner.username} ({size} bytes).",
+            "keywords": ["workspace", name.rpartition(".")[2].lower()] if "." in name else [],
+            "formats": [media_type],
+            "owner": owner,
+            "visibility": Visibility.PUBLIC if everyone else Visibility.PRIVATE,
+            "external_ids": [path],
+            "properties": {"workspacePath": path, "size": size},
+            "links": [
+                {
+                    "rel": "enclosure",
+                    "href": _absolute(f"/api/workspace/files/{path}"),
+                    "type": media_type,
+                    "title": "Download (the owner's path)",
+                }
+            ],
+        },
+    )
+    record.readers.set(readers)
+    return record
+
+
+def _file_records_under(owner: "User", path: str) -> Any:
+    key = _workspace_key(owner, path)
+    return Record.objects.filter(
+        Q(source=file_source(key)) | Q(source__startswith=file_source(f"{key}/"))
+    )
+
+
+def workspace_file_records_remove(*, owner: "User", path: str) -> None:
+    """Drop the records of a deleted file, or of everything in a deleted folder."""
+    _file_records_under(owner, path).delete()
+
+
+def workspace_file_records_share(*, owner: "User", path: str) -> None:
+    """After a grant changed: who may see the records at or below `path`."""
+    for record in _file_records_under(owner, path):
+        file_path = str(record.properties.get("workspacePath", ""))
+        readers, everyone = _grantees(owner, file_path)
+        record.readers.set(readers)
+        visibility = Visibility.PUBLIC if everyone else Visibility.PRIVATE
+        if record.visibility != visibility:
+            Record.objects.filter(pk=record.pk).update(visibility=visibility)

@@ -18,11 +18,11 @@ from apps.accounts.models import Role, User
 from apps.accounts.services import user_has_role
 from apps.catalogue.cql2 import Cql2Error, parse_cql2_json, parse_cql2_text
 from apps.catalogue.cql2 import filter_q as cql2_filter_q
+from apps.catalogue.indexing import SEARCH_CONFIG
 from apps.catalogue.models import Association, Record, Visibility
 from apps.catalogue.queryables import QUERYABLES, SORTABLE
 from apps.ogc.errors import ApplicationError
 
-SEARCH_CONFIG = "english"
 # Counting every match of a broad query costs more than the page itself (each match is a
 # row to visit): numberMatched is given exactly up to this many and left out above it (it
 # is optional in OGC API - Records).

@@ -9,16 +9,15 @@ from urllib.parse import urlsplit
 
 from django.contrib.gis.gdal import GDALException
 from django.contrib.gis.geos import GEOSException, GEOSGeometry
-from django.contrib.postgres.search import SearchVector
 from django.db import transaction
-from django.db.models import F, Func, TextField, Value
 from django.utils.dateparse import parse_datetime
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_has_role
 from apps.catalogue.encoding import ITEMS_PATH
+from apps.catalogue.indexing import search_vector_refresh
 from apps.catalogue.models import Association, Record, RecordType, Relation, Visibility
-from apps.catalogue.selectors import SEARCH_CONFIG, datetime_interval
+from apps.catalogue.selectors import datetime_interval
 from apps.ogc.errors import ApplicationError, PermissionDeniedError
 
 RECORD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:._~-]{0,199}$")
@@ -289,17 +288,6 @@ def _raise_problems(draft: RecordDraft) -> None:
 
 
 # --- writes ------------------------------------------------------------------------------
-
-
-def search_vector_refresh(records: Any) -> None:
-    """Recompute the full-text index of these records (a queryset)."""
-    keywords = Func(F("keywords"), Value(" "), function="array_to_string", output_field=TextField())
-    records.update(
-        search_vector=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector(keywords, weight="A", config=SEARCH_CONFIG)
-        + SearchVector("description", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("platform", "instrument", weight="C", config=SEARCH_CONFIG)
-    )
 
 
 def may_edit(user: User, record: Record) -> bool:

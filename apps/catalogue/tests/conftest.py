@@ -8,8 +8,8 @@ import pytest
 from django.contrib.gis.geos import GEOSGeometry, Polygon
 
 from apps.accounts.models import User
+from apps.catalogue.indexing import search_vector_refresh
 from apps.catalogue.models import Record, Visibility
-from apps.catalogue.services import search_vector_refresh
 
 ITEMS = "/catalogue/collections/tep-catalogue/items"
 

@@ -6,6 +6,10 @@ Paths are workspace paths (apps/workspaces/paths.py); what others share with the
 
 from collections.abc import Iterable, Iterator
 
+from apps.catalogue.registration import (
+    workspace_file_record_sync,
+    workspace_file_records_remove,
+)
 from apps.ogc.errors import ConflictError, NotFoundError
 from apps.workspaces.errors import IncompleteBodyError, storage_errors
 from apps.workspaces.models import Workspace
@@ -112,6 +116,7 @@ def workspace_file_write(
         written = storage.stat(key)
     if written is None:
         raise NotFoundError(f"{clean!r} was removed while it was written.")
+    workspace_file_record_sync(owner=workspace.owner, path=clean, size=written.size)
     return written, existing is None
 
 
@@ -163,7 +168,21 @@ def workspace_item_move(*, workspace: Workspace, path: str, to: str) -> Entry:
     share_grants_move(owner=workspace.owner, source=source, target=target)
     if moved is None:
         raise NotFoundError(f"{target!r} was removed as it was moved.")
+    _records_move(storage, workspace, source, target, moved)
     return moved
+
+
+def _records_move(
+    storage: Storage, workspace: Workspace, source: str, target: str, moved: Entry
+) -> None:
+    """The catalogue records of what moved: gone at the old paths, made at the new ones."""
+    owner = workspace.owner
+    workspace_file_records_remove(owner=owner, path=source)
+    files = storage.walk(moved.key) if moved.is_folder else [moved]
+    root = workspace_key(owner.username, "")
+    for entry in files:
+        path = entry.key.removeprefix(root).lstrip("/")
+        workspace_file_record_sync(owner=owner, path=path, size=entry.size)
 
 
 def workspace_item_delete(*, workspace: Workspace, path: str) -> int:
@@ -180,4 +199,5 @@ def workspace_item_delete(*, workspace: Workspace, path: str) -> int:
         freed = storage.delete(key)
     workspace_usage_release(workspace, freed)
     share_grants_remove(owner=workspace.owner, path=clean)
+    workspace_file_records_remove(owner=workspace.owner, path=clean)
     return freed

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import User
+from apps.catalogue.registration import workspace_file_records_share
 from apps.ogc.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from apps.workspaces.errors import storage_errors
 from apps.workspaces.models import ShareGrant
@@ -52,14 +53,17 @@ def share_grant_create(*, owner: User, path: str, grantee: str) -> tuple[ShareGr
     }
     try:
         with transaction.atomic():
-            return ShareGrant.objects.get_or_create(**fields)
+            grant, created = ShareGrant.objects.get_or_create(**fields)
     except IntegrityError:
-        return ShareGrant.objects.get(**fields), False
+        grant, created = ShareGrant.objects.get(**fields), False
+    workspace_file_records_share(owner=owner, path=clean)
+    return grant, created
 
 
 def share_grant_revoke(*, grant: ShareGrant) -> None:
     """Take the access back; the next request of the grantee is already refused."""
     grant.delete()
+    workspace_file_records_share(owner=grant.owner, path=grant.path)
 
 
 def _at_or_below(owner: User, path: str) -> QuerySet[ShareGrant]:

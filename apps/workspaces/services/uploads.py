@@ -17,6 +17,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Func, Value
 from django.utils import timezone
 
+from apps.catalogue.registration import workspace_file_record_sync
 from apps.ogc.errors import ApplicationError, ConflictError, NotFoundError
 from apps.workspaces.errors import storage_errors
 from apps.workspaces.models import Upload, Workspace
@@ -146,6 +147,7 @@ def _finish(storage: Storage, workspace: Workspace, upload_id: int, path: str) -
     entry = storage.stat(key)
     if entry is None:
         raise NotFoundError(f"{path!r} was removed as it was stored.")
+    workspace_file_record_sync(owner=workspace.owner, path=path, size=entry.size)
     return ChunkReceived(upload.total_bytes, upload.total_bytes, entry, existing is None)
 
 
