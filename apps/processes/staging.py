@@ -196,3 +196,16 @@ def holdings_files(limit: int = 500) -> list[str]:
         if len(files) >= limit:
             break
     return files
+
+
+def workspace_files(user: User | None, limit: int = 300) -> list[str]:
+    """References (`workspace/…`) of the caller's own files, for pickers."""
+    if user is None:
+        return []
+    root = f"users/{user.username}/workspace/"
+    files = []
+    for entry in platform_storage().walk(root):
+        files.append(WORKSPACE_PREFIX + entry.key.removeprefix(root))
+        if len(files) >= limit:
+            break
+    return files

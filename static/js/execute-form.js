@@ -123,7 +123,7 @@
       field.className = kind === "range" ? "form-range" : kind === "color" ? "form-control form-control-color" : "form-control";
       if (kind === "file") {
         field.type = "text";
-        field.placeholder = "holdings/… or https://…";
+        field.placeholder = "workspace/…, holdings/… or https://…";
         field.setAttribute("list", "holdings-files");
       } else if (kind === "bbox") {
         field.type = "text";

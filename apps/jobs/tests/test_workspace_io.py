@@ -160,3 +160,14 @@ def test_publish_needs_an_endpoint(backend: str, alice: User) -> None:
 
     assert response.status_code == 400
     assert "endpoint" in response.json()["detail"]
+
+
+def test_the_execute_form_offers_the_callers_own_files(
+    backend: str, alice: User, scene: bytes, make_user: Callable[..., User]
+) -> None:
+    page = _client(alice).get("/ogcapi/processes/ndvi", {"f": "html"}).content.decode()
+    others = _client(make_user("bob")).get("/ogcapi/processes/ndvi", {"f": "html"})
+
+    assert '<option value="workspace/data/scene.tif"' in page
+    assert '<option value="holdings/demo/sentinel2-l2a-demo.tif"' in page
+    assert "workspace/data/scene.tif" not in others.content.decode()

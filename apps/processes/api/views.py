@@ -17,7 +17,7 @@ from apps.ogc.responses import negotiated_format, ogc_response
 from apps.processes.api.ogc import process_description, process_summary
 from apps.processes.models import Process
 from apps.processes.selectors import process_get_visible_to, process_list_visible_to
-from apps.processes.staging import holdings_files
+from apps.processes.staging import holdings_files, workspace_files
 
 NO_SUCH_PROCESS = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-process"
 
@@ -92,5 +92,8 @@ class ProcessDescriptionApi(APIView):
             request,
             document,
             template="processes/process_detail.html",
-            context={"holdings": holdings_files},
+            context={
+                "holdings": holdings_files,
+                "workspace_files": lambda: workspace_files(caller(request)),
+            },
         )
