@@ -40,7 +40,7 @@ def test_every_problem_is_named() -> None:
     )
     assert problems == [
         "Unknown member 'extra' in the execute request.",
-        "'response' must be 'document' or 'raw'.",
+        "'response' must be 'document', 'raw' or 'publish'.",
         "Unknown input 'colour'.",
         "Input 'value1': 'ten' is not of type 'number'.",
         "Missing input 'value2'.",
