@@ -169,6 +169,12 @@ def dataset_register(
     return record
 
 
+def dataset_files(name: str) -> list[str]:
+    """The holdings files (`holdings/…`) of the dataset registered as `name`."""
+    record = Record.objects.filter(source=dataset_source(name)).first()
+    return [str(path) for path in record.properties.get("holdingsFiles", [])] if record else []
+
+
 @transaction.atomic
 def dataset_remove(name: str) -> bool:
     record = Record.objects.filter(source=dataset_source(name)).first()

@@ -4,7 +4,8 @@ An `href` is one of
 - an http(s) URL on a host the platform may reach (never its own network: loopback,
   private, link-local and reserved addresses are refused unless the host is explicitly
   allowed);
-- the path of a file in the platform's holdings (`holdings/…`), confined to them;
+- the path of a file in the platform's holdings (`holdings/…`), confined to them, or a
+  TEP-holdings dataset by its name (`holdings:sentinel-2-l2a`: its first file);
 - a file of the caller's workspace (`workspace/data/x.tif`) or one shared with them
   (`workspace/shared/{owner}/x.tif`), read with the caller's permissions: anything else
   is refused (403) before the job exists.
@@ -29,6 +30,7 @@ from apps.workspaces.storage import platform_storage
 
 HOLDINGS_PREFIX = "holdings/"
 WORKSPACE_PREFIX = "workspace/"
+HOLDINGS_DATASET_PREFIX = "holdings:"
 CHUNK_BYTES = 1024 * 1024
 
 
@@ -64,11 +66,24 @@ def _workspace_key(href: str, user: User | None) -> str:
     return key
 
 
+def _holdings_dataset_key(href: str) -> str:
+    """`holdings:{name}`: the first file of the TEP-holdings dataset registered as `name`."""
+    from apps.catalogue.registration import dataset_files
+
+    name = href.removeprefix(HOLDINGS_DATASET_PREFIX)
+    files = dataset_files(name)
+    if not files:
+        raise ApplicationError(f"There is no TEP-holdings dataset {name!r} with files.")
+    return _holdings_key(files[0])
+
+
 def storage_key_of(href: str, user: User | None) -> str | None:
     """The platform storage key a holdings or workspace reference names, checked; None for
     any other reference (a URL)."""
     if href.startswith(HOLDINGS_PREFIX):
         return _holdings_key(href)
+    if href.startswith(HOLDINGS_DATASET_PREFIX):
+        return _holdings_dataset_key(href)
     if href.startswith(WORKSPACE_PREFIX):
         return _workspace_key(href, user)
     return None

@@ -10,6 +10,7 @@ from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
+from apps.catalogue.demo import demo_catalogue_seed
 from apps.jobs import services
 from apps.jobs.models import Job, JobStatus
 from apps.processes.demo import demo_holdings_create
@@ -171,3 +172,17 @@ def test_the_execute_form_offers_the_callers_own_files(
     assert '<option value="workspace/data/scene.tif"' in page
     assert '<option value="holdings/demo/sentinel2-l2a-demo.tif"' in page
     assert "workspace/data/scene.tif" not in others.content.decode()
+
+
+def test_a_tep_holdings_dataset_by_its_name(backend: str, alice: User) -> None:
+    demo_holdings_create()
+    demo_catalogue_seed()
+
+    job = _run(_client(alice), {"inputs": {"image": {"href": "holdings:sentinel-2-l2a"}}})
+    unknown = _client(alice).post(
+        EXECUTE, {"inputs": {"image": {"href": "holdings:no-such-dataset"}}}, format="json"
+    )
+
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    assert unknown.status_code == 400
+    assert "no-such-dataset" in unknown.json()["detail"]
