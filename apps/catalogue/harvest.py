@@ -17,7 +17,7 @@ from django.utils.dateparse import parse_datetime
 from apps.accounts.models import User
 from apps.catalogue.indexing import search_vector_refresh
 from apps.catalogue.models import Record, RecordType, Visibility
-from apps.catalogue.services import href_problem
+from apps.catalogue.services import LINK_KEYS, href_problem
 from apps.ogc.errors import ApplicationError
 from apps.processes.staging import remote_url_check
 
@@ -75,7 +75,6 @@ def _box(bbox: Any) -> GEOSGeometry | None:
 
 
 SKIPPED_RELATIONS = ("self", "root", "parent", "collection")
-LINK_KEYS = ("href", "rel", "type", "title")
 
 
 def _safe_links(links: Any) -> list[dict[str, str]]:

@@ -15,6 +15,8 @@ from apps.catalogue.indexing import search_vector_refresh
 from apps.catalogue.models import Association, Record, RecordType, Relation, Visibility
 from apps.notifications.events import EventType, record_event
 from apps.ogc.links import public_request
+from apps.workspaces.media import media_type_of
+from apps.workspaces.models import ShareGrant
 
 if TYPE_CHECKING:
     from apps.accounts.models import User
@@ -316,8 +318,6 @@ def _workspace_key(owner: "User", path: str) -> str:
 
 def _grantees(owner: "User", path: str) -> tuple[list[int], bool]:
     """Who may read `path` through a grant on it or on a folder above it; and everybody?"""
-    from apps.workspaces.models import ShareGrant
-
     readers, everyone = [], False
     for grant in ShareGrant.objects.filter(owner=owner):
         if path == grant.path or path.startswith(f"{grant.path}/"):
@@ -331,8 +331,6 @@ def workspace_file_record_sync(*, owner: "User", path: str, size: int) -> Record
     """A private record of a workspace file, visible to its owner and the users it is shared
     with (public when shared with everybody). Job folders are left out: job results have
     records of their own."""
-    from apps.workspaces.media import media_type_of
-
     if path.split("/")[0] == "jobs":
         return None
     name = path.rsplit("/", 1)[-1]

@@ -132,14 +132,20 @@ def applications_for(record: Record, incoming: list[Association]) -> list[Applic
     link opens the application's form with its first file input set to the record's data."""
     from apps.processes.models import Process
 
-    applications = []
+    sources = [
+        association.source
+        for association in incoming
+        if association.relation == "operatesOn" and association.source.type == "process"
+    ]
+    process_ids = [str(source.properties.get("processId", "")) for source in sources]
+    processes = {
+        process.identifier: process
+        for process in Process.objects.filter(identifier__in=process_ids)
+    }
     data = _data_reference(record)
-    for association in incoming:
-        source = association.source
-        if association.relation != "operatesOn" or source.type != "process":
-            continue
-        process_id = str(source.properties.get("processId", ""))
-        process = Process.objects.filter(identifier=process_id).first()
+    applications = []
+    for source, process_id in zip(sources, process_ids, strict=True):
+        process = processes.get(process_id)
         if process is None:
             continue
         query = {"f": "html"}
@@ -367,6 +373,12 @@ def _estimated_count(records: QuerySet[Record]) -> float:
     """PostgreSQL's estimate of the matches (planning only, well under a millisecond)."""
     plan = json.loads(records.order_by().explain(format="json"))
     return float(plan[0]["Plan"]["Plan Rows"])
+
+
+def public_records_estimate() -> int:
+    """About how many public records there are (the planner's figure: counting a million
+    rows on every catalogue request would cost more than the request)."""
+    return round(_estimated_count(Record.objects.filter(visibility=Visibility.PUBLIC)))
 
 
 def _matched(records: QuerySet[Record]) -> int | None:

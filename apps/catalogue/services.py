@@ -162,11 +162,12 @@ def _links(document: dict[str, Any], draft: RecordDraft) -> list[dict[str, Any]]
         if rel in ASSOCIATION_RELATIONS:
             draft.associations.append(item)
         else:
-            kept.append({key: str(value) for key, value in item.items() if key in _LINK_KEYS})
+            kept.append({key: str(value) for key, value in item.items() if key in LINK_KEYS})
     return kept
 
 
-_LINK_KEYS = ("href", "rel", "type", "title", "hreflang", "length")
+# The members of a link kept from documents posted or harvested from elsewhere.
+LINK_KEYS = ("href", "rel", "type", "title", "hreflang", "length")
 _KNOWN_PROPERTIES = {
     "type",
     "title",

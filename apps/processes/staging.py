@@ -23,6 +23,7 @@ import requests
 from django.conf import settings
 
 from apps.accounts.models import User
+from apps.catalogue.registration import dataset_files
 from apps.ogc.errors import ApplicationError, PermissionDeniedError
 from apps.processes.runners.base import ExecutionFailedError
 from apps.workspaces.selectors import workspace_readable_key
@@ -68,8 +69,6 @@ def _workspace_key(href: str, user: User | None) -> str:
 
 def _holdings_dataset_key(href: str) -> str:
     """`holdings:{name}`: the first file of the TEP-holdings dataset registered as `name`."""
-    from apps.catalogue.registration import dataset_files
-
     name = href.removeprefix(HOLDINGS_DATASET_PREFIX)
     files = dataset_files(name)
     if not files:

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from django.db.models import Count
 from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import JSONParser
@@ -51,7 +50,6 @@ def record_or_404(request: Request, record_id: str) -> Record:
 def catalogue_document(request: Request) -> dict[str, Any]:
     """The TEP catalogue as a Records `catalog` (a Features collection of records)."""
     base = f"/catalogue/collections/{CATALOGUE_ID}"
-    extent = Record.objects.filter(visibility="public").aggregate(count=Count("pk"))
     return {
         "id": CATALOGUE_ID,
         "type": "Collection",
@@ -68,7 +66,7 @@ def catalogue_document(request: Request) -> dict[str, Any]:
             },
             "temporal": {"interval": [[None, None]]},
         },
-        "publicRecords": extent["count"],
+        "publicRecords": selectors.public_records_estimate(),
         "links": [
             link(request, base, rel="self", type=JSON, title="This catalogue"),
             link(
@@ -289,12 +287,8 @@ class ItemApi(APIView):
     def put(self, request: Request, collection_id: str, record_id: str) -> HttpResponse:
         _catalogue_or_404(collection_id)
         user = authenticated_user(request)
-        existing = Record.objects.filter(pk=record_id).first()
-        if (
-            existing is not None
-            and selectors.record_get_visible_to(record_id=record_id, user=user) is None
-        ):
-            record_or_404(request, record_id)
+        if Record.objects.filter(pk=record_id).exists():
+            record_or_404(request, record_id)  # someone else's private record: 404, as on GET
         record, created = services.record_save(
             document=request.data, user=user, record_id=record_id
         )

@@ -17,7 +17,8 @@ def test_landing_page(client: Client, ogc_validate: Callable[[str, Any], None]) 
 
     ogc_validate("records:landingPage", response.json())
     rels = {link["rel"] for link in response.json()["links"]}
-    assert {"self", "service-desc", "conformance", "data"} <= rels | {"conformance"}
+    conformance = "http://www.opengis.net/def/rel/ogc/1.0/conformance"
+    assert {"self", "service-desc", conformance, "data"} <= rels
 
 
 def test_conformance_declares_both_spellings_and_features_core(
