@@ -9,7 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,8 +23,9 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_approve, user_set_roles
-from apps.jobs.models import Job
-from apps.jobs.services import Submission, job_submit
+from apps.jobs.models import Job, JobStatus
+from apps.jobs.services import Submission, job_dismiss, job_submit
+from apps.ogc.errors import ConflictError
 from apps.processes.models import Process
 from apps.processes.validation import execute_request_check
 from marketplace.celery import app as celery_app
@@ -160,11 +161,37 @@ def _wait_until_ready(worker: subprocess.Popen[bytes], node: str, timeout: float
 
 
 @pytest.fixture(scope="session")
-def celery_worker_process(django_db_setup: None) -> Iterator[subprocess.Popen[bytes]]:
+def suite_worker(django_db_setup: None) -> Iterator[subprocess.Popen[bytes]]:
     """The suite's shared worker, started once on first use."""
     worker = start_worker(name="test")
     yield worker
     stop_worker(worker)
+
+
+@pytest.fixture
+def celery_worker_process(
+    suite_worker: subprocess.Popen[bytes], transactional_db: None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The shared worker for one test; afterwards it is left idle.
+
+    Jobs the test left unfinished are dismissed and the worker's tasks are
+    waited for, so that flushing the database does not race a job's last writes.
+    """
+    yield suite_worker
+    for job in Job.objects.filter(status__in=[JobStatus.ACCEPTED, JobStatus.RUNNING]):
+        with suppress(ConflictError):
+            job_dismiss(job=job)
+    _wait_until_idle(f"test-{os.getpid()}@{socket.gethostname()}")
+
+
+def _wait_until_idle(node: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        active = celery_app.control.inspect(destination=[node], timeout=1).active() or {}
+        if not any(active.values()):
+            return
+        time.sleep(0.05)
+    pytest.fail(f"The Celery worker {node} was still busy {timeout} s after the test.")
 
 
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 30, every: float = 0.1) -> Any:
