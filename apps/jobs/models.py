@@ -26,6 +26,14 @@ class Job(models.Model):
     process = models.ForeignKey(
         "processes.Process", null=True, on_delete=models.SET_NULL, related_name="jobs"
     )
+    revision = models.ForeignKey(
+        "processes.ProcessRevision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="jobs",
+        help_text="The package revision this job runs; none for built-in processes.",
+    )
     process_identifier = models.CharField(max_length=200)
     process_version = models.CharField(max_length=50)
     client_address = models.GenericIPAddressField(null=True, blank=True)
