@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/docs", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("api/accounts/", include("apps.accounts.api.urls")),
+    path("api/apps/", include("apps.processes.api.appstore_urls")),
     path("api/", include("apps.workspaces.api.urls")),
     path("ogcapi/", include("apps.ogc.urls")),
     path("catalogue/", include("apps.catalogue.urls")),

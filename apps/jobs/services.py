@@ -65,6 +65,7 @@ def job_submit(*, submission: Submission) -> Job:
         job = Job.objects.create(
             owner=submission.user,
             process=process,
+            revision_id=process.live_revision_id,
             process_identifier=process.identifier,
             process_version=process.version,
             client_address=submission.client_address,
@@ -136,7 +137,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
     """Run a queued job to its end in this worker; safe to call twice for the same job."""
     if not _claim(job_id, redelivered=redelivered):
         return
-    job = Job.objects.select_related("process", "owner").get(pk=job_id)
+    job = Job.objects.select_related("process", "revision__process", "owner").get(pk=job_id)
     reporter = JobReporter(job)
     reporter.log("restarted after a worker was lost" if redelivered else "running")
     job_status_broadcast(job)
@@ -145,8 +146,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     failure: tuple[str, str] | None = None
     try:
-        if job.process is None:
-            raise ExecutionFailedError("The process of this job no longer exists.")
+        process = job_process(job)
         workdir = job_workdir(job)
         workdir.mkdir(parents=True, exist_ok=True)
         context = RunContext(
@@ -162,7 +162,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
             if staged_bytes:
                 reporter.add_staged(bytes_in=staged_bytes, seconds=staged_seconds)
                 reporter.log(f"staged {staged_bytes} bytes of inputs in {staged_seconds:.1f} s")
-            results = runner_for(job.process).run(job.process, inputs, context)
+            results = runner_for(process).run(process, inputs, context)
     except JobDismissedError:
         Job.objects.filter(pk=job.pk).update(**_statistics(started, usage_before))
         reporter.log("stopped: the job was dismissed")
@@ -182,6 +182,15 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
             _publish(job)
     else:
         _job_fail(job, *failure, statistics=statistics)
+
+
+def job_process(job: Job) -> Process:
+    """The process as the job was accepted for: its revision, if it has one."""
+    if job.revision is not None:
+        return job.revision.as_process()
+    if job.process is None:
+        raise ExecutionFailedError("The process of this job no longer exists.")
+    return job.process
 
 
 def _statistics(started: float, usage_before: resource.struct_rusage) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from django.db.models.signals import post_migrate
 from apps.ogc import conformance
 
 PROCESSES_1 = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
+PROCESSES_2 = "http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/"
 
 
 def _sync_builtins(sender: AppConfig, **kwargs: Any) -> None:
@@ -36,5 +37,6 @@ class ProcessesConfig(AppConfig):
                     "callback",
                 )
             ),
+            *(PROCESSES_2 + name for name in ("deploy-replace-undeploy", "ogcapppkg", "docker", "cwl")),
         )
         post_migrate.connect(_sync_builtins, sender=self)

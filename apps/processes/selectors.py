@@ -1,8 +1,13 @@
-from django.db.models import Q, QuerySet
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Aggregate, Avg, Count, Exists, FloatField, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_has_role
-from apps.processes.models import Process, ProcessState
+from apps.jobs.models import Job, JobStatus
+from apps.processes.models import Process, ProcessRevision, ProcessState, RevisionState
 
 
 def process_list_visible_to(user: User | None) -> QuerySet[Process]:
@@ -17,3 +22,107 @@ def process_list_visible_to(user: User | None) -> QuerySet[Process]:
 
 def process_get_visible_to(*, identifier: str, user: User | None) -> Process | None:
     return process_list_visible_to(user).filter(identifier=identifier).first()
+
+
+def processes_of_developer(user: User) -> QuerySet[Process]:
+    """The applications a developer deployed, newest change first."""
+    return (
+        Process.objects.filter(owner=user)
+        .select_related("live_revision")
+        .prefetch_related("revisions")
+        .order_by("-updated_at")
+    )
+
+
+def processes_awaiting_review() -> QuerySet[Process]:
+    """Submitted applications, and published ones with a submitted new revision."""
+    submitted_revision = ProcessRevision.objects.filter(
+        process=OuterRef("pk"), state=RevisionState.SUBMITTED
+    )
+    return (
+        Process.objects.filter(Q(state=ProcessState.SUBMITTED) | Exists(submitted_revision))
+        .select_related("owner", "live_revision")
+        .order_by("submitted_at", "identifier")
+    )
+
+
+class Percentile(Aggregate):
+    """PostgreSQL's continuous percentile of an expression (0 ≤ fraction ≤ 1)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: str, fraction: float) -> None:
+        super().__init__(expression, fraction=float(fraction))
+
+
+@dataclass(frozen=True)
+class ProcessStatistics:
+    """How an application is used (§21.1.1): runs, users, success and duration."""
+
+    runs: int
+    users: int
+    successful: int
+    failed: int
+    success_rate: float | None
+    mean_seconds: float | None
+    p95_seconds: float | None
+    weeks: list[dict[str, Any]]
+
+
+def _usage(jobs: QuerySet[Job]) -> dict[str, Any]:
+    finished = Q(status__in=[JobStatus.SUCCESSFUL, JobStatus.FAILED])
+    return jobs.aggregate(
+        runs=Count("pk"),
+        users=Count("owner", distinct=True),
+        successful=Count("pk", filter=Q(status=JobStatus.SUCCESSFUL)),
+        failed=Count("pk", filter=Q(status=JobStatus.FAILED)),
+        finished=Count("pk", filter=finished),
+        mean_seconds=Avg("duration_seconds", filter=Q(status=JobStatus.SUCCESSFUL)),
+        p95_seconds=Percentile("duration_seconds", 0.95),
+    )
+
+
+def _rate(usage: dict[str, Any]) -> float | None:
+    return usage["successful"] / usage["finished"] if usage["finished"] else None
+
+
+def process_statistics(process: Process) -> ProcessStatistics:
+    """Statistics of every job of the process, in total and by week (newest last)."""
+    jobs = Job.objects.filter(process_identifier=process.identifier)
+    usage = _usage(jobs)
+    weekly = (
+        jobs.annotate(week=TruncWeek("created"))
+        .values("week")
+        .annotate(
+            runs=Count("pk"),
+            users=Count("owner", distinct=True),
+            successful=Count("pk", filter=Q(status=JobStatus.SUCCESSFUL)),
+            finished=Count("pk", filter=Q(status__in=[JobStatus.SUCCESSFUL, JobStatus.FAILED])),
+            mean_seconds=Avg("duration_seconds", filter=Q(status=JobStatus.SUCCESSFUL)),
+            p95_seconds=Percentile("duration_seconds", 0.95),
+        )
+        .order_by("week")
+    )
+    weeks = [
+        {
+            "week": row["week"].date().isoformat(),
+            "runs": row["runs"],
+            "users": row["users"],
+            "successRate": _rate(row),
+            "meanSeconds": row["mean_seconds"],
+            "p95Seconds": row["p95_seconds"],
+        }
+        for row in weekly
+    ]
+    return ProcessStatistics(
+        runs=usage["runs"],
+        users=usage["users"],
+        successful=usage["successful"],
+        failed=usage["failed"],
+        success_rate=_rate(usage),
+        mean_seconds=usage["mean_seconds"],
+        p95_seconds=usage["p95_seconds"],
+        weeks=weeks,
+    )

@@ -328,6 +328,31 @@ INPUT_ALLOWED_HOSTS = env.list("INPUT_ALLOWED_HOSTS", default=[])
 HARVEST_TIMEOUT_SECONDS = env.float("HARVEST_TIMEOUT_SECONDS", default=20.0)
 INPUT_MAX_BYTES = env.int("INPUT_MAX_BYTES", default=2 * 1024**3)
 
+# --- Application packages and execution units ----------------------------------------------
+
+# What a package may ask for (§17.2.1 config); the review checks against these.
+PROCESS_MAX_CPU = env.float("PROCESS_MAX_CPU", default=8)
+PROCESS_MAX_MEMORY_GB = env.float("PROCESS_MAX_MEMORY_GB", default=32)
+PROCESS_MAX_STORAGE_GB = env.float("PROCESS_MAX_STORAGE_GB", default=100)
+PROCESS_MAX_TIMEOUT_SECONDS = env.int("PROCESS_MAX_TIMEOUT_SECONDS", default=24 * 3600)
+# Modules whose callables `python` execution units may name (module or module prefix).
+PROCESS_PYTHON_MODULES = env.list("PROCESS_PYTHON_MODULES", default=["apps.processes.examples"])
+# Where `docker` execution units run: "kubernetes" or "engine" (a local docker/podman CLI).
+CONTAINER_RUNNER = env("CONTAINER_RUNNER", default="kubernetes")
+CONTAINER_ENGINE = env("CONTAINER_ENGINE", default="docker")
+# Kubernetes: the API (empty: in-cluster config, else ~/.kube/config), where Jobs go and how
+# inputs and outputs reach the pod: "volume" (a PersistentVolumeClaim holding STORAGE_ROOT)
+# or "s3" (the platform's object store, read and written by an init and a sidecar step).
+KUBERNETES_API_URL = env("KUBERNETES_API_URL", default="")
+KUBERNETES_API_TOKEN = env("KUBERNETES_API_TOKEN", default="")
+KUBERNETES_VERIFY_SSL = env.bool("KUBERNETES_VERIFY_SSL", default=True)
+KUBERNETES_NAMESPACE = env("KUBERNETES_NAMESPACE", default="tep-jobs")
+KUBERNETES_SERVICE_ACCOUNT = env("KUBERNETES_SERVICE_ACCOUNT", default="")
+KUBERNETES_IMAGE_PULL_SECRETS = env.list("KUBERNETES_IMAGE_PULL_SECRETS", default=[])
+KUBERNETES_STAGING = env("KUBERNETES_STAGING", default="volume")
+KUBERNETES_STORAGE_CLAIM = env("KUBERNETES_STORAGE_CLAIM", default="tep-storage")
+KUBERNETES_POLL_SECONDS = env.float("KUBERNETES_POLL_SECONDS", default=2.0)
+
 # --- Notifications --------------------------------------------------------------------------
 
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")

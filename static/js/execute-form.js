@@ -14,10 +14,14 @@
   const HINT_ALIASES = { selectlist: "select", "select-list": "select", list: "select", datetime: "datetime-local",
     "date-time": "datetime-local", boolean: "checkbox", map: "bbox", geometry: "polygon", uri: "url" };
 
+  // One group per role: a list of groups, one group, or one object whose parameters are
+  // named by role and hold that role's parameters (several roles in an OGC 1.0 document).
   function hintGroups(input) {
     const parameters = input.additionalParameters;
     if (!parameters) return [];
-    return Array.isArray(parameters) ? parameters : [parameters];
+    if (Array.isArray(parameters)) return parameters;
+    if (parameters.role) return [parameters];
+    return (parameters.parameters || []).map((byRole) => ({ role: byRole.name, parameters: byRole.value }));
   }
 
   function clientHint(input, name) {

@@ -52,10 +52,42 @@ def process_summary(request: HttpRequest, process: Process) -> dict[str, Any]:
     return summary
 
 
+def ogc_additional_parameters(groups: Any) -> Any:
+    """§17.2.4 lists one group per role; OGC 1.0 allows one object. One group is that
+    object; several become one object whose parameters are named by role, each holding
+    that role's parameters, so nothing is lost and the document stays valid."""
+    if not isinstance(groups, list):
+        return groups
+    if len(groups) == 1:
+        return groups[0]
+    return {
+        "title": "Additional parameters by role",
+        "parameters": [
+            {"name": str(group.get("role", "")), "value": list(group.get("parameters", []))}
+            for group in groups
+            if isinstance(group, dict)
+        ],
+    }
+
+
+def _described(parameters: dict[str, Any]) -> dict[str, Any]:
+    described = {}
+    for identifier, parameter in parameters.items():
+        if isinstance(parameter, dict) and "additionalParameters" in parameter:
+            parameter = {
+                **parameter,
+                "additionalParameters": ogc_additional_parameters(
+                    parameter["additionalParameters"]
+                ),
+            }
+        described[identifier] = parameter
+    return described
+
+
 def process_description(request: HttpRequest, process: Process) -> dict[str, Any]:
     document = process_summary(request, process)
-    document["inputs"] = process.description.get("inputs", {})
-    document["outputs"] = process.description.get("outputs", {})
+    document["inputs"] = _described(process.description.get("inputs", {}))
+    document["outputs"] = _described(process.description.get("outputs", {}))
     document["links"] = [
         *_process_links(request, process, rel="self"),
         link(

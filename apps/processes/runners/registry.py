@@ -3,8 +3,12 @@
 from apps.processes.models import ExecutionUnitType, Process
 from apps.processes.runners.base import ExecutionFailedError, Runner
 from apps.processes.runners.builtin import BuiltinRunner
+from apps.processes.runners.python import PythonRunner
 
-RUNNERS: dict[str, Runner] = {ExecutionUnitType.BUILTIN: BuiltinRunner()}
+RUNNERS: dict[str, Runner] = {
+    ExecutionUnitType.BUILTIN: BuiltinRunner(),
+    ExecutionUnitType.PYTHON: PythonRunner(),
+}
 
 
 def runner_for(process: Process) -> Runner:
