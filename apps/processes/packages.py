@@ -439,8 +439,12 @@ def _config(config: Any, problems: list[str]) -> dict[str, Any]:
         ):
             problems.append(f"config.{name} must be a non-negative number, not {value!r}.")
     for low, high in (("cpuMin", "cpuMax"), ("memoryMin", "memoryMax")):
-        low_value, high_value = config.get(low), config.get(high)
-        if _numbers(low_value, high_value) and float(low_value) > float(high_value):
+        low_value, high_value = config.get(low, 0), config.get(high, 0)
+        if (
+            config.get(high) is not None
+            and _numbers(low_value, high_value)
+            and low_value > high_value
+        ):
             problems.append(
                 f"config.{low} ({low_value}) is more than config.{high} ({high_value})."
             )
@@ -455,7 +459,7 @@ def _cwl_unit(raw: dict[str, Any], problems: list[str]) -> dict[str, Any]:
     from apps.processes import cwl
 
     source = raw.get("unit")
-    if source is None and "href" in raw:
+    if not isinstance(source, str | dict):
         problems.append("Give the CWL document inline in `unit`; references are not fetched.")
         return {}
     try:
