@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.catalogue.encoding import CATALOGUE_ID
+from apps.jobs.services import job_run
 from apps.notifications.models import Event
 from apps.processes.models import Process, ProcessState
 from apps.processes.tests.package_examples import (
@@ -17,6 +18,8 @@ from apps.processes.tests.package_examples import (
     ndvi_package,
     python_package,
 )
+from apps.processes.tests.test_cwl import MULADD
+from tests.fixtures import submit_job
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
 
@@ -268,3 +271,29 @@ def test_part_2_conformance_is_declared() -> None:
 
     for name in ("deploy-replace-undeploy", "ogcapppkg", "cwl", "docker"):
         assert f"http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/{name}" in declared
+
+
+def test_a_cwl_workflow_posted_directly_is_deployed_and_runs(dana: User) -> None:
+    response = client_of(dana).post(
+        "/ogcapi/processes", data=MULADD, content_type="application/cwl+yaml"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["id"] == "muladd"
+    job = submit_job(dana, "muladd", {"inputs": {"value1": 10.2, "value2": 9.2, "value3": 4.3}})
+
+    job_run(job_id=str(job.pk))
+
+    job.refresh_from_db()
+    assert job.status == "successful", job.message
+    assert job.outputs.get(output_id="result").value == pytest.approx(137.7)
+
+
+def test_a_broken_cwl_document_lists_its_problems(dana: User) -> None:
+    response = client_of(dana).post(
+        "/ogcapi/processes",
+        data="cwlVersion: v1.2\nclass: Nonsense\ninputs: {}\noutputs: {}\n",
+        content_type="application/cwl+yaml",
+    )
+
+    assert response.status_code == 400
+    assert any("Nonsense" in problem for problem in response.json()["problems"])
