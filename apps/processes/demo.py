@@ -8,6 +8,10 @@ import rasterio
 from django.conf import settings
 from rasterio.transform import from_origin
 
+from apps.accounts.models import User
+from apps.processes.loading import LoadOutcome, packages_load
+from apps.processes.models import ExecutionUnitType, Process, ProcessState
+from apps.processes.services import process_publish, process_submit
 from apps.processes.staging import holdings_root
 from apps.workspaces.storage import platform_storage
 
@@ -95,3 +99,21 @@ def _fields_geojson() -> dict[str, object]:
             },
         ],
     }
+
+
+DEMO_PACKAGES = Path(__file__).parent / "demo_packages"
+
+
+def demo_applications_deploy(*, developer: User, administrator: User) -> list[LoadOutcome]:
+    """The demo developer's applications: published, except the container one, which waits
+    in the review queue (it needs a cluster to run)."""
+    outcomes = packages_load(DEMO_PACKAGES, owner=developer)
+    for outcome in outcomes:
+        process = Process.objects.filter(identifier=outcome.identifier).first()
+        if process is None or process.state == ProcessState.PUBLISHED:
+            continue
+        if process.state != ProcessState.SUBMITTED:
+            process_submit(user=developer, process=process)
+        if process.execution_unit_type != ExecutionUnitType.DOCKER:
+            process_publish(user=administrator, process=process)
+    return outcomes

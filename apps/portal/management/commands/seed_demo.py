@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand
 from apps.accounts.demo import demo_users_seed
 from apps.accounts.services import user_roles
 from apps.catalogue.demo import demo_catalogue_seed
-from apps.processes.demo import demo_holdings_create
+from apps.processes.demo import demo_applications_deploy, demo_holdings_create
 
 
 class Command(BaseCommand):
@@ -26,4 +26,9 @@ class Command(BaseCommand):
             self.stdout.write(f"demo holding {path.name}")
         for record in demo_catalogue_seed():
             self.stdout.write(f"demo catalogue record {record.title}")
+        by_name = {user.username: user for user in users}
+        for outcome in demo_applications_deploy(
+            developer=by_name["dana"], administrator=by_name["admin"]
+        ):
+            self.stdout.write(f"demo application {outcome.identifier}: {outcome.action}")
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
