@@ -15,6 +15,7 @@ import os
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -25,8 +26,9 @@ from typing import Any
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
-PEERS_BIN = ROOT / ".venv-peers" / "bin"
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.peers import pygeoapi_start
 
 
 @dataclass
@@ -115,91 +117,14 @@ def _row(name: str, result: Result, concurrency: int) -> dict[str, float]:
     }
 
 
-PYGEOAPI_CONFIG = """
-server:
-  bind: {{host: 127.0.0.1, port: {port}}}
-  url: http://127.0.0.1:{port}
-  mimetype: application/json; charset=UTF-8
-  encoding: utf-8
-  language: en-US
-  limits: {{default_items: 10, max_items: 50}}
-  map:
-    url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png"
-    attribution: OSM
-  manager:
-    name: {manager}
-    connection: {connection}
-    output_dir: {output_dir}
-logging:
-  level: ERROR
-metadata:
-  identification:
-    title: bench
-    description: bench
-    keywords: [bench]
-    keywords_type: theme
-    terms_of_service: https://example.org
-    url: https://example.org
-  license: {{name: CC-BY 4.0, url: https://creativecommons.org/licenses/by/4.0/}}
-  provider: {{name: bench, url: https://example.org}}
-  contact: {{name: bench, position: bench, address: x, city: x, stateorprovince: x,
-    postalcode: x, country: x, phone: x, fax: x, email: x@example.org, url: https://example.org,
-    hours: x, instructions: x, role: pointOfContact}}
-resources:
-  hello-world:
-    type: process
-    processor:
-      name: HelloWorld
-"""
-
-
 def start_pygeoapi(port: int, workdir: Path) -> subprocess.Popen[bytes]:
     """pygeoapi 0.24 with its PostgreSQL job manager, served by gunicorn (4 workers)."""
     database = os.environ.get(
         "PYGEOAPI_JOBS_DSN", "postgresql://postgres@127.0.0.1:5432/pygeoapi_jobs"
     )
-    config = workdir / "pygeoapi.yml"
-    config.write_text(
-        PYGEOAPI_CONFIG.format(
-            port=port, manager="PostgreSQL", connection=database, output_dir=workdir
-        )
+    return pygeoapi_start(
+        port=port, workdir=workdir, manager="PostgreSQL", connection=database, workers=4
     )
-    openapi = workdir / "openapi.yml"
-    environment = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-    subprocess.run(  # noqa: S603 - the peers' own command
-        [
-            str(PEERS_BIN / "pygeoapi"),
-            "openapi",
-            "generate",
-            str(config),
-            "--output-file",
-            str(openapi),
-        ],
-        env=environment,
-        check=True,
-        capture_output=True,
-    )
-    server = subprocess.Popen(  # noqa: S603 - the peers' own command
-        [
-            str(PEERS_BIN / "gunicorn"),
-            "-w",
-            "4",
-            "-b",
-            f"127.0.0.1:{port}",
-            "pygeoapi.flask_app:APP",
-        ],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            requests.get(f"http://127.0.0.1:{port}/processes", timeout=5)
-            return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("pygeoapi did not start")
 
 
 def prepare_pygeoapi_database(dsn: str) -> None:

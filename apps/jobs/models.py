@@ -116,3 +116,48 @@ class JobLogLine(models.Model):
 
     def __str__(self) -> str:
         return self.line[:80]
+
+
+class JobBatchStatus(models.TextChoices):
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCESSFUL = "successful"
+    FAILED = "failed"
+    STOPPED = "stopped"
+
+
+class JobBatch(models.Model):
+    """One of the parallel executions of a job whose input values are uncorrelated (§6.12).
+
+    It holds a contiguous run of that input's values; whichever worker claims it first runs it
+    (apps/processes/parallel.py).
+    """
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="batches")
+    number = models.PositiveIntegerField(help_text="1, 2, … in the order of the input's values.")
+    input_id = models.CharField(max_length=200, help_text="The input whose values are split.")
+    first_value = models.PositiveIntegerField(
+        help_text="Where the batch's values start among the input's values (0 for the first)."
+    )
+    inputs = models.JSONField(help_text="The inputs of this execution, encoded by parallel.py.")
+    status = models.CharField(
+        max_length=16, choices=JobBatchStatus.choices, default=JobBatchStatus.PENDING
+    )
+    progress = models.PositiveSmallIntegerField(default=0)
+    results = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    worker = models.CharField(
+        max_length=255, blank=True, help_text="host:pid of the process that claimed it."
+    )
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+    heartbeat = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["job", "number"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["job", "number"], name="unique_batch_number_per_job")
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.number} of {self.job_id} ({self.status})"

@@ -27,9 +27,12 @@ from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broad
 from apps.notifications.events import EventType, record_event
 from apps.ogc.errors import ApplicationError, ConflictError
 from apps.ogc.links import public_request
+from apps.processes import parallel
 from apps.processes.models import Process
+from apps.processes.nesting import nested_inputs_resolve
 from apps.processes.runners.base import ExecutionFailedError, OutputFile, RunContext
-from apps.processes.runners.registry import runner_for
+from apps.processes.runners.container import RunnerStopError
+from apps.processes.runners.registry import runner_stop
 from apps.processes.staging import stage_inputs
 from apps.processes.validation import ExecuteRequest
 from apps.webservices.services import service_publish_job
@@ -162,7 +165,8 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
             if staged_bytes:
                 reporter.add_staged(bytes_in=staged_bytes, seconds=staged_seconds)
                 reporter.log(f"staged {staged_bytes} bytes of inputs in {staged_seconds:.1f} s")
-            results = runner_for(process).run(process, inputs, context)
+            inputs = nested_inputs_resolve(inputs, context, job.owner)
+            results = parallel.execute(process, inputs, context)
     except JobDismissedError:
         Job.objects.filter(pk=job.pk).update(**_statistics(started, usage_before))
         reporter.log("stopped: the job was dismissed")
@@ -260,9 +264,19 @@ def _announce_finished(job: Job) -> None:
     transaction.on_commit(announce)
 
 
+def _each_output(results: dict[str, Any]) -> Iterator[tuple[str, Any]]:
+    """The outputs one row each: a list of files (a job run in parallel batches gathers one
+    per batch) becomes the outputs `<id>.1`, `<id>.2`, … in the list's order."""
+    for output_id, value in results.items():
+        if isinstance(value, list) and value and all(isinstance(v, OutputFile) for v in value):
+            yield from ((f"{output_id}.{number}", file) for number, file in enumerate(value, 1))
+        else:
+            yield output_id, value
+
+
 def _output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
     rows = []
-    for position, (output_id, value) in enumerate(results.items()):
+    for position, (output_id, value) in enumerate(_each_output(results)):
         if isinstance(value, OutputFile):
             relative = value.path.relative_to(Path(settings.STORAGE_ROOT))
             rows.append(
@@ -385,6 +399,13 @@ def job_dismiss(*, job: Job) -> Job | None:
     if not dismissed:
         raise ConflictError("The job finished while it was being dismissed; try again.")
     tasks.job_revoke(str(job.pk))
+    parallel.batches_stop(job_id=str(job.pk), process=job.process)
+    if job.process is not None:
+        try:
+            runner_stop(job.process, str(job.pk))
+        except RunnerStopError as error:  # the job is dismissed all the same
+            logger.error("Job %s: %s", job.pk, error)
+            JobLogLine.objects.create(job=job, line=f"its container was not stopped: {error}")
     JobLogLine.objects.create(job=job, line="dismissed")
     _finished_in_memory(job, JobStatus.DISMISSED, now, "Dismissed")
     _announce_finished(job)

@@ -5,6 +5,7 @@ from typing import Any
 from celery import Task, shared_task
 
 from apps.jobs import services
+from apps.processes import parallel
 from marketplace.celery import app
 
 
@@ -13,6 +14,14 @@ def job_run_task(self: Task, job_id: str) -> None:
     """Run a job. Redelivery after a lost worker is safe: the service claims the job first."""
     delivery_info = self.request.delivery_info or {}
     services.job_run(job_id=job_id, redelivered=bool(delivery_info.get("redelivered")))
+
+
+@shared_task(bind=True, name="jobs.run_batch", acks_late=True, reject_on_worker_lost=True)
+def job_batch_run_task(self: Task, batch_id: int) -> None:
+    """Run one batch of a job split into parallel executions. Safe to redeliver: the batch
+    is claimed first, and a batch someone else claimed is left alone."""
+    delivery_info = self.request.delivery_info or {}
+    parallel.batch_run(batch_id=batch_id, redelivered=bool(delivery_info.get("redelivered")))
 
 
 @shared_task(name="jobs.recover_lost")

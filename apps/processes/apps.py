@@ -7,6 +7,7 @@ from apps.ogc import conformance
 
 PROCESSES_1 = "http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/"
 PROCESSES_2 = "http://www.opengis.net/spec/ogcapi-processes-2/1.0/conf/"
+PROCESSES_3 = "http://www.opengis.net/spec/ogcapi-processes-3/0.0/conf/"
 
 
 def _sync_builtins(sender: AppConfig, **kwargs: Any) -> None:
@@ -37,6 +38,13 @@ class ProcessesConfig(AppConfig):
                     "callback",
                 )
             ),
-            *(PROCESSES_2 + name for name in ("deploy-replace-undeploy", "ogcapppkg", "docker", "cwl")),
+            *(
+                PROCESSES_2 + name
+                for name in ("deploy-replace-undeploy", "ogcapppkg", "docker", "cwl")
+            ),
+            *(
+                PROCESSES_3 + name
+                for name in ("nested-processes", "remote-core-processes", "deployable-workflows")
+            ),
         )
         post_migrate.connect(_sync_builtins, sender=self)

@@ -56,7 +56,9 @@ class InputBinding:
 class Argument:
     """The words one input puts on the command line, and where they go.
 
-    Arguments sort by `position`, then by `order`, the input's place in the description.
+    Arguments sort by `position`, then by `order`, the place of the input's id in
+    alphabetical order, as CWL sorts them: stored descriptions do not keep their inputs'
+    order, so only the ids can break a tie the same way every time.
     """
 
     position: int
@@ -74,7 +76,8 @@ class Argument:
         return list(self.words)
 
 
-def _as_boolean(raw: Any) -> bool:
+def as_boolean(raw: Any) -> bool:
+    """A boolean parameter value, also when a package writes it as "true" or "false"."""
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, str) and raw.strip().lower() in ("true", "false"):
@@ -114,14 +117,14 @@ class _ParameterKind:
 
 
 PARAMETER_KINDS = {
-    "loadContents": _ParameterKind("load_contents", "a boolean", _as_boolean),
-    "loadListing": _ParameterKind("load_listing", "a boolean", _as_boolean),
+    "loadContents": _ParameterKind("load_contents", "a boolean", as_boolean),
+    "loadListing": _ParameterKind("load_listing", "a boolean", as_boolean),
     "position": _ParameterKind("position", "an integer", _as_integer),
     "prefix": _ParameterKind("prefix", "a string", _as_string),
     "argumentSeparator": _ParameterKind("argument_separator", "a string", _as_string),
-    "separate": _ParameterKind("separate", "a boolean", _as_boolean),
+    "separate": _ParameterKind("separate", "a boolean", as_boolean),
     "itemSeparator": _ParameterKind("item_separator", "a string", _as_string),
-    "shellQuote": _ParameterKind("shell_quote", "a boolean", _as_boolean),
+    "shellQuote": _ParameterKind("shell_quote", "a boolean", as_boolean),
     "valueForm": _ParameterKind(
         "value_form", f"'{INLINE_VALUE}' or '{PARAMETER_FILE}'", _as_value_form
     ),
@@ -156,7 +159,7 @@ def _input_binding_parameters(description: dict[str, Any]) -> tuple[list[Any] | 
     return parameters, problems
 
 
-def _parameter_value(parameter: dict[str, Any]) -> Any:
+def parameter_value(parameter: dict[str, Any]) -> Any:
     """The one value of a parameter, written `value` or `values`, bare or in an array."""
     raw = parameter.get("value", parameter.get("values"))
     if not isinstance(raw, list):
@@ -175,7 +178,7 @@ def _parameter_setting(parameter: Any) -> tuple[str, Any]:
     if kind is None:
         raise ValueError(f"unknown inputBinding parameter {name!r}")
     try:
-        raw = _parameter_value(parameter)
+        raw = parameter_value(parameter)
         return kind.field, kind.convert(raw)
     except ValueError as error:
         shown = error.args[0] if error.args else None
@@ -328,7 +331,7 @@ def input_arguments(
     """
     bindings = _bindings(inputs_description)
     arguments = []
-    for order, (input_id, description) in enumerate(inputs_description.items()):
+    for order, (input_id, description) in enumerate(sorted(inputs_description.items())):
         value = _given_or_default(input_id, description, values)
         if input_id in bindings and value is not None:
             arguments.append(_argument(input_id, order, bindings[input_id], value, workdir))

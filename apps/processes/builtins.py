@@ -65,3 +65,45 @@ def countdown(
         time.sleep(1)
     progress(100, "done")
     return {"waited": seconds}
+
+
+@builtin_process(
+    id="slow-square",
+    outputs={
+        "squares": Output(
+            schema={"type": "array", "items": NUMBER}, title="The squares, in input order"
+        )
+    },
+    job_control_options=("async-execute", "sync-execute", "dismiss"),
+    keywords=("test", "demo"),
+)
+def slow_square(
+    values: Annotated[
+        list[float],
+        Input(
+            min_occurs=1,
+            max_occurs="unbounded",
+            processing_directives={"correlatedInputs": False},
+        ),
+    ],
+    progress: ProgressReporter,
+    seconds_per_value: Annotated[float, Input(schema={"minimum": 0, "maximum": 60})] = 0.5,
+) -> dict[str, list[float]]:
+    """Slow square.
+
+    Squares numbers, taking its time over each. The numbers are independent of each other
+    (correlatedInputs is false), so the platform runs many of them as parallel batches.
+
+    Args:
+        values: The numbers to square. A negative one makes the process fail, on purpose.
+        seconds_per_value: How long each number takes.
+    """
+    squares = []
+    for done, value in enumerate(values):
+        progress(round(100 * done / len(values)), f"squaring {value}")
+        if value < 0:
+            raise ValueError(f"{value} is negative: slow-square fails on negative numbers.")
+        time.sleep(seconds_per_value)
+        squares.append(value * value)
+    progress(100, "done")
+    return {"squares": squares}

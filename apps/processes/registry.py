@@ -57,6 +57,8 @@ class Input:
     keywords: tuple[str, ...] = ()
     client_hints: dict[str, str] = field(default_factory=dict)
     """Rendering hints for forms (§17.2.4 clientHints), e.g. {"htmlInputType": "textarea"}."""
+    processing_directives: dict[str, Any] = field(default_factory=dict)
+    """Hints for the platform (§17.2.4 processingDirectives), e.g. {"correlatedInputs": False}."""
 
 
 @dataclass(frozen=True)
@@ -152,12 +154,29 @@ def _is_optional(annotation: Any) -> bool:
     ) in typing.get_args(annotation)
 
 
+def role_parameters(role: str, parameters: dict[str, Any]) -> dict[str, Any]:
+    """One role's parameters as an OGC API - Processes 1.0 `additionalParameters` entry."""
+    return {
+        "role": role,
+        "parameters": [{"name": name, "value": [value]} for name, value in parameters.items()],
+    }
+
+
 def client_hints_parameters(hints: dict[str, str]) -> dict[str, Any]:
     """Client hints as OGC API - Processes 1.0 `additionalParameters` (role + parameters)."""
-    return {
-        "role": "clientHints",
-        "parameters": [{"name": name, "value": [value]} for name, value in hints.items()],
-    }
+    return role_parameters("clientHints", hints)
+
+
+def _additional_parameters(extra: Input) -> dict[str, Any] | list[dict[str, Any]] | None:
+    """One role's entry as one object (the OGC 1.0 shape); several as a list (§17.2.4)."""
+    entries = []
+    if extra.client_hints:
+        entries.append(client_hints_parameters(extra.client_hints))
+    if extra.processing_directives:
+        entries.append(role_parameters("processingDirectives", extra.processing_directives))
+    if not entries:
+        return None
+    return entries[0] if len(entries) == 1 else entries
 
 
 def _input_extra(annotation: Any) -> Input:
@@ -203,6 +222,9 @@ def _describe_inputs(
             continue
         extra = _input_extra(annotation)
         schema = schema_for(annotation)
+        if extra.max_occurs not in (None, 1) and schema.get("type") == "array":
+            # A list of occurrences: the description's schema is that of one of them.
+            schema = {**schema["items"], **extra.schema}
         has_default = parameter.default is not inspect.Parameter.empty
         if has_default and parameter.default is not None:
             schema["default"] = parameter.default
@@ -217,8 +239,9 @@ def _describe_inputs(
         }
         if extra.keywords:
             description["keywords"] = list(extra.keywords)
-        if extra.client_hints:
-            description["additionalParameters"] = client_hints_parameters(extra.client_hints)
+        additional_parameters = _additional_parameters(extra)
+        if additional_parameters is not None:
+            description["additionalParameters"] = additional_parameters
         inputs[name] = description
     return inputs, injected
 

@@ -11,6 +11,7 @@ from apps.ogc.errors import ApplicationError
 INVALID_INPUT = "http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/invalid-input"
 EXECUTE_MEMBERS = {"inputs", "outputs", "response", "subscriber", "mode", "endpoint"}
 REFERENCE_KEYS = {"href"}
+NESTED_PROCESS_MEMBERS = {"process", "inputs", "outputs"}
 
 
 @dataclass
@@ -25,6 +26,19 @@ class ExecuteRequest:
 
 def _is_reference(value: Any) -> bool:
     return isinstance(value, dict) and "href" in value
+
+
+def is_nested_process(value: Any) -> bool:
+    """An input value that calls another process, whose output becomes the value
+    (OGC API - Processes - Part 3): `{"process": id or URL, "inputs": {…}, "outputs": {…}}`.
+
+    Its own checks are in `apps.processes.nesting`.
+    """
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("process"), str)
+        and set(value) <= NESTED_PROCESS_MEMBERS
+    )
 
 
 def _unwrap(value: Any) -> Any:
@@ -52,6 +66,8 @@ def _is_file_schema(schema: dict[str, Any]) -> bool:
 
 
 def _schema_problems(input_id: str, schema: dict[str, Any], value: Any) -> list[str]:
+    if is_nested_process(value):
+        return []
     if _is_reference(value):
         href = value["href"]
         return [] if isinstance(href, str) and href else [f"Input '{input_id}': empty href."]

@@ -352,6 +352,16 @@ KUBERNETES_IMAGE_PULL_SECRETS = env.list("KUBERNETES_IMAGE_PULL_SECRETS", defaul
 KUBERNETES_STAGING = env("KUBERNETES_STAGING", default="volume")
 KUBERNETES_STORAGE_CLAIM = env("KUBERNETES_STORAGE_CLAIM", default="tep-storage")
 KUBERNETES_POLL_SECONDS = env.float("KUBERNETES_POLL_SECONDS", default=2.0)
+KUBERNETES_KEEP_JOBS = env.bool("KUBERNETES_KEEP_JOBS", default=False)
+KUBERNETES_TTL_SECONDS_AFTER_FINISHED = env.int(
+    "KUBERNETES_TTL_SECONDS_AFTER_FINISHED", default=600
+)
+KUBERNETES_STAGING_IMAGE = env("KUBERNETES_STAGING_IMAGE", default="amazon/aws-cli:2.17.0")
+KUBERNETES_STORAGE_SECRET = env("KUBERNETES_STORAGE_SECRET", default="tep-storage-credentials")
+CONTAINER_ENGINE_POLL_SECONDS = env.float("CONTAINER_ENGINE_POLL_SECONDS", default=1.0)
+# Nested processes on trusted federated TEPs, and the parallel execution analyzer (§19.9).
+REMOTE_PROCESS_TIMEOUT_SECONDS = env.int("REMOTE_PROCESS_TIMEOUT_SECONDS", default=300)
+PARALLEL_MAX_BATCHES = env.int("PARALLEL_MAX_BATCHES", default=8)
 
 # --- Notifications --------------------------------------------------------------------------
 

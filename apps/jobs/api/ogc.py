@@ -77,17 +77,30 @@ def output_value(request: HttpRequest, job: Job, output: JobOutput, mode: str) -
     return output.value
 
 
+def _requested(output_id: str, requested: dict[str, Any]) -> dict[str, Any] | None:
+    """How an output was requested; `raster` also requests `raster.1`, `raster.2`, …, the
+    files of a job run in parallel batches. None when it was not."""
+    base, _, number = output_id.rpartition(".")
+    if output_id not in requested and base and number.isdigit():
+        return requested.get(base)
+    return requested.get(output_id)
+
+
 def results_document(
     request: HttpRequest, job: Job, outputs: list[JobOutput], requested: dict[str, Any]
 ) -> dict[str, Any]:
     """The results of a successful job, restricted to the requested outputs if any."""
-    chosen = [output for output in outputs if not requested or output.output_id in requested]
+    chosen = [
+        output
+        for output in outputs
+        if not requested or _requested(output.output_id, requested) is not None
+    ]
     return {
         output.output_id: output_value(
             request,
             job,
             output,
-            requested.get(output.output_id, {}).get("transmissionMode", "value"),
+            (_requested(output.output_id, requested) or {}).get("transmissionMode", "value"),
         )
         for output in chosen
     }

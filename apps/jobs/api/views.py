@@ -25,6 +25,7 @@ from apps.ogc.links import absolute_url, self_links
 from apps.ogc.responses import negotiated_format, ogc_response
 from apps.processes.api.views import caller, process_or_404
 from apps.processes.footprint import footprint_of_inputs
+from apps.processes.nesting import nested_request_check
 from apps.processes.staging import references_check
 from apps.processes.validation import execute_request_check
 from apps.workspaces.api.downloads import file_response
@@ -133,6 +134,11 @@ class ProcessExecuteApi(APIView):
         process = process_or_404(request, process_id)
         body = request.data
         checked = execute_request_check(process.description, body)
+        nested_request_check(
+            description=process.description,
+            inputs=checked.inputs,
+            identity=identity_from_request(request),
+        )
         footprint = footprint_of_inputs(checked.inputs)
         references_check(checked.inputs, caller(request))
         response_handlers = notify.response_handlers_parse(

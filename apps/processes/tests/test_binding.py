@@ -117,12 +117,12 @@ def test_ndvi_package_binds_prefix_equals_value(tmp_path: Path) -> None:
 
     # then
     assert argv == [
-        f"sourceImage={image}",
-        "red_band=4",
+        "cc=20",
+        "nir_factor=1.0",
         "nir_band=8",
         "red_factor=1.0",
-        "nir_factor=1.0",
-        "cc=20",
+        "red_band=4",
+        f"sourceImage={image}",
     ]
 
 
@@ -183,13 +183,13 @@ def test_parameter_file_refuses_values_with_line_breaks(tmp_path: Path) -> None:
         argument_vector(inputs, {"notes": ["one\ntwo"]}, workdir=tmp_path)
 
 
-def test_positions_sort_and_ties_keep_description_order(tmp_path: Path) -> None:
+def test_positions_sort_and_ties_go_by_input_id(tmp_path: Path) -> None:
     # given
     inputs = {
         "output": _binding(position=3, prefix="-o"),
         "verbose": _binding(position=-1, prefix="-v"),
-        "first": _binding(position=1),
         "second": _binding(position=1),
+        "first": _binding(position=1),
         "unplaced": _binding(),
     }
     values = {"output": "out.tif", "verbose": True, "first": "a", "second": "b", "unplaced": "u"}

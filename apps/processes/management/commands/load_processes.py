@@ -52,9 +52,7 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"There is no user {username!r}.")
             return user
-        administrator = (
-            User.objects.filter(groups__name=Role.ADMINISTRATOR).order_by("pk").first()
-        )
+        administrator = User.objects.filter(groups__name=Role.ADMINISTRATOR).order_by("pk").first()
         if administrator is None:
             raise CommandError("There is no administrator; name the owner with --owner.")
         return administrator

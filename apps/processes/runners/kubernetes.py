@@ -1,0 +1,375 @@
+"""Runs `docker` execution units as Kubernetes Jobs.
+
+Each platform job becomes one Kubernetes Job named `tep-job-<job id>` in
+KUBERNETES_NAMESPACE, so a redelivered task finds the Job it created before and follows it.
+The worker polls the Job, forwards its pod's log to the run log, and deletes the Job at the
+end (unless KUBERNETES_KEEP_JOBS); `ttlSecondsAfterFinished` removes any it could not delete.
+
+How files reach the pod (KUBERNETES_STAGING):
+
+- "volume": the PersistentVolumeClaim KUBERNETES_STORAGE_CLAIM holds STORAGE_ROOT, which the
+  worker mounts too. The pod mounts from it the job folder (read-write) and each input file
+  (read-only), at the same absolute paths as on the worker. An input outside STORAGE_ROOT (a
+  temporary copy from an object store) is first copied into the job folder.
+- "s3": the pod cannot see the worker's disk. The worker copies the inputs into the job folder
+  and puts the folder into the platform's object store. The pod runs, on an emptyDir mounted at
+  STORAGE_ROOT, the init container `stage-in` (copies the job folder down), then the unit as a
+  second init container, then the container `stage-out` (copies `outputs/` back up), all with
+  KUBERNETES_STAGING_IMAGE and the store's credentials from the Secret KUBERNETES_STORAGE_SECRET.
+  Running the unit as an init container keeps that order without needing a shell or a copy
+  tool in the unit's image. The worker then fetches the outputs from the store.
+"""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from kubernetes import client, config
+from kubernetes.client.exceptions import ApiException
+from urllib3.exceptions import HTTPError
+
+from apps.processes.models import Process
+from apps.processes.runners.base import ExecutionFailedError, RunContext
+from apps.processes.runners.container import (
+    OUTPUTS_FOLDER,
+    ContainerUnit,
+    RunnerStopError,
+    container_arguments,
+    container_environment,
+    container_labels,
+    container_name,
+    container_unit,
+    input_files,
+    inputs_gathered,
+    job_timeout_seconds,
+    outputs_collect,
+    outputs_folder_prepare,
+    quantity,
+    run_log,
+)
+from apps.processes.runners.kubernetes_cluster import (
+    UNIT_CONTAINER,
+    Cluster,
+    JobWatch,
+    api_error_text,
+    kubernetes_api_client,
+)
+from apps.workspaces.storage import platform_storage
+
+logger = logging.getLogger(__name__)
+
+VOLUME_STAGING = "volume"
+S3_STAGING = "s3"
+STORAGE_VOLUME = "storage"
+STAGE_IN_SCRIPT = (
+    'set -e; aws s3 cp --recursive --only-show-errors "$SOURCE" "$TARGET"; '
+    'mkdir -p "$TEP_OUTPUT_DIR"; chmod 777 "$TEP_OUTPUT_DIR"'
+)
+STAGE_OUT_SCRIPT = 'aws s3 cp --recursive --only-show-errors "$TEP_OUTPUT_DIR/" "$TARGET"'
+
+
+def _staging() -> str:
+    staging = settings.KUBERNETES_STAGING
+    if staging not in (VOLUME_STAGING, S3_STAGING):
+        raise ImproperlyConfigured(f"KUBERNETES_STAGING must be 'volume' or 's3', not {staging!r}.")
+    return str(staging)
+
+
+def _storage_root() -> Path:
+    return Path(settings.STORAGE_ROOT)
+
+
+def _storage_key(path: Path) -> str:
+    """The path relative to STORAGE_ROOT: its subPath on the claim, its key in the store."""
+    if not path.is_relative_to(_storage_root()):
+        raise ExecutionFailedError(f"{path} is not in the platform's storage the pod mounts.")
+    return path.relative_to(_storage_root()).as_posix()
+
+
+def _label_value(text: str) -> str:
+    """A Kubernetes label value: at most 63 characters, starting and ending alphanumeric."""
+    return text[:63].strip("-_.")
+
+
+def _resources(unit: ContainerUnit) -> client.V1ResourceRequirements:
+    """Requests from the package's minimums, limits from its maximums; GB are taken as Gi."""
+    wanted = {
+        ("requests", "cpu"): ("cpuMin", ""),
+        ("requests", "memory"): ("memoryMin", "Gi"),
+        ("requests", "ephemeral-storage"): ("storageTempMin", "Gi"),
+        ("limits", "cpu"): ("cpuMax", ""),
+        ("limits", "memory"): ("memoryMax", "Gi"),
+    }
+    kinds: dict[str, dict[str, str]] = {"requests": {}, "limits": {}}
+    for (kind, resource), (name, unit_suffix) in wanted.items():
+        number = unit.number(name)
+        if number is not None:
+            kinds[kind][resource] = quantity(number) + unit_suffix
+    return client.V1ResourceRequirements(
+        requests=kinds["requests"] or None, limits=kinds["limits"] or None
+    )
+
+
+def _unit_container(
+    unit: ContainerUnit,
+    process: Process,
+    inputs: dict[str, Any],
+    context: RunContext,
+    mounts: list[client.V1VolumeMount],
+) -> client.V1Container:
+    environment = container_environment(
+        unit, job_id=context.job_id, workdir=context.workdir, inputs=inputs
+    )
+    return client.V1Container(
+        name=UNIT_CONTAINER,
+        image=unit.image,
+        command=list(unit.command) or None,
+        args=container_arguments(process, inputs, context.workdir) or None,
+        env=[client.V1EnvVar(name=name, value=value) for name, value in environment.items()],
+        resources=_resources(unit),
+        volume_mounts=mounts,
+        termination_message_policy="FallbackToLogsOnError",
+    )
+
+
+def _volume_mounts(inputs: dict[str, Any], workdir: Path) -> list[client.V1VolumeMount]:
+    """The job folder read-write and each input file read-only, at their worker paths."""
+    mounts = [
+        client.V1VolumeMount(
+            name=STORAGE_VOLUME, mount_path=str(workdir), sub_path=_storage_key(workdir)
+        )
+    ]
+    for path in input_files(inputs):
+        if not path.is_relative_to(workdir):
+            mounts.append(
+                client.V1VolumeMount(
+                    name=STORAGE_VOLUME,
+                    mount_path=str(path),
+                    sub_path=_storage_key(path),
+                    read_only=True,
+                )
+            )
+    return mounts
+
+
+def _claim_volume() -> client.V1Volume:
+    return client.V1Volume(
+        name=STORAGE_VOLUME,
+        persistent_volume_claim=client.V1PersistentVolumeClaimVolumeSource(
+            claim_name=settings.KUBERNETES_STORAGE_CLAIM
+        ),
+    )
+
+
+def _staging_container(name: str, script: str, environment: dict[str, str]) -> client.V1Container:
+    """A step copying between the object store and the pod's emptyDir."""
+    store = {"AWS_DEFAULT_REGION": settings.STORAGE_S3_REGION}
+    if settings.STORAGE_S3_ENDPOINT_URL:
+        store["AWS_ENDPOINT_URL"] = settings.STORAGE_S3_ENDPOINT_URL
+    secret = settings.KUBERNETES_STORAGE_SECRET
+    return client.V1Container(
+        name=name,
+        image=settings.KUBERNETES_STAGING_IMAGE,
+        command=["sh", "-c", script],
+        env=[
+            client.V1EnvVar(name=key, value=value)
+            for key, value in {**store, **environment}.items()
+        ],
+        env_from=[client.V1EnvFromSource(secret_ref=client.V1SecretEnvSource(name=secret))],
+        volume_mounts=[client.V1VolumeMount(name=STORAGE_VOLUME, mount_path=str(_storage_root()))],
+    )
+
+
+@dataclass(frozen=True)
+class PodParts:
+    init_containers: list[client.V1Container]
+    containers: list[client.V1Container]
+    volumes: list[client.V1Volume]
+
+
+def _volume_pod_parts(
+    unit: ContainerUnit, process: Process, inputs: dict[str, Any], context: RunContext
+) -> PodParts:
+    """The unit alone, on the storage claim."""
+    mounts = _volume_mounts(inputs, context.workdir)
+    unit_container = _unit_container(unit, process, inputs, context, mounts)
+    return PodParts(init_containers=[], containers=[unit_container], volumes=[_claim_volume()])
+
+
+def _s3_pod_parts(
+    unit: ContainerUnit, process: Process, inputs: dict[str, Any], context: RunContext
+) -> PodParts:
+    """stage-in, the unit, stage-out, on an emptyDir in place of STORAGE_ROOT."""
+    workdir = context.workdir
+    root_mount = client.V1VolumeMount(name=STORAGE_VOLUME, mount_path=str(_storage_root()))
+    unit_container = _unit_container(unit, process, inputs, context, [root_mount])
+    bucket = f"s3://{settings.STORAGE_S3_BUCKET}"
+    job_key = _storage_key(workdir)
+    output_folder = str(workdir / OUTPUTS_FOLDER)
+    stage_in = _staging_container(
+        "stage-in",
+        STAGE_IN_SCRIPT,
+        {
+            "SOURCE": f"{bucket}/{job_key}/",
+            "TARGET": f"{workdir}/",
+            "TEP_OUTPUT_DIR": output_folder,
+        },
+    )
+    stage_out = _staging_container(
+        "stage-out",
+        STAGE_OUT_SCRIPT,
+        {"TEP_OUTPUT_DIR": output_folder, "TARGET": f"{bucket}/{job_key}/{OUTPUTS_FOLDER}/"},
+    )
+    volume = client.V1Volume(name=STORAGE_VOLUME, empty_dir=client.V1EmptyDirVolumeSource())
+    return PodParts(
+        init_containers=[stage_in, unit_container], containers=[stage_out], volumes=[volume]
+    )
+
+
+def job_manifest(process: Process, inputs: dict[str, Any], context: RunContext) -> client.V1Job:
+    """The Kubernetes Job running the process's docker unit on these (staged) inputs.
+
+    Makes no API call; parameter files the input binding asks for are written into the
+    job folder. Raises ExecutionFailedError when the unit or the inputs cannot be run.
+    """
+    unit = container_unit(process)
+    labels = {
+        name: _label_value(value)
+        for name, value in container_labels(process, context.job_id).items()
+    }
+    pod_parts = _volume_pod_parts if _staging() == VOLUME_STAGING else _s3_pod_parts
+    parts = pod_parts(unit, process, inputs, context)
+    service_account = settings.KUBERNETES_SERVICE_ACCOUNT
+    pod_spec = client.V1PodSpec(
+        restart_policy="Never",
+        init_containers=parts.init_containers or None,
+        containers=parts.containers,
+        volumes=parts.volumes,
+        service_account_name=service_account or None,
+        # A unit has no business with the API unless the platform gives it an account.
+        automount_service_account_token=bool(service_account),
+        image_pull_secrets=[
+            client.V1LocalObjectReference(name=name)
+            for name in settings.KUBERNETES_IMAGE_PULL_SECRETS
+        ]
+        or None,
+    )
+    return client.V1Job(
+        api_version="batch/v1",
+        kind="Job",
+        metadata=client.V1ObjectMeta(name=container_name(context.job_id), labels=labels),
+        spec=client.V1JobSpec(
+            backoff_limit=0,
+            active_deadline_seconds=job_timeout_seconds(process),
+            ttl_seconds_after_finished=settings.KUBERNETES_TTL_SECONDS_AFTER_FINISHED,
+            template=client.V1PodTemplateSpec(
+                metadata=client.V1ObjectMeta(labels=labels), spec=pod_spec
+            ),
+        ),
+    )
+
+
+def _job_start(cluster: Cluster, manifest: client.V1Job, log: Callable[[str], None]) -> None:
+    name = manifest.metadata.name
+    try:
+        created = cluster.job_create(manifest)
+    except (ApiException, HTTPError) as error:
+        logger.error("Creating the Kubernetes job %s failed: %s", name, api_error_text(error))
+        raise ExecutionFailedError(
+            f"The Kubernetes cluster did not take the job: {api_error_text(error)}"
+        ) from error
+    if created:
+        log(f"kubernetes job {name} created")
+    else:
+        log(f"kubernetes job {name} already exists: following it")
+
+
+def _job_remove(cluster: Cluster, name: str, log: Callable[[str], None]) -> None:
+    """Delete the Job when the run ends, however it ends. A failure here does not change the
+    job's outcome: it is logged, and the Job's ttlSecondsAfterFinished removes it later."""
+    if settings.KUBERNETES_KEEP_JOBS:
+        log(f"kubernetes job {name} kept")
+        return
+    try:
+        deleted = cluster.job_delete(name)
+    except (ApiException, HTTPError) as error:
+        logger.warning("Deleting the Kubernetes job %s failed: %s", name, api_error_text(error))
+        log(f"kubernetes job {name} could not be deleted: {api_error_text(error)}")
+        return
+    if deleted:
+        log(f"kubernetes job {name} deleted")
+
+
+def _job_folder_upload(workdir: Path) -> None:
+    """Put the job folder (inputs, parameter files) into the store for `stage-in`."""
+    storage = platform_storage()
+    for path in sorted(workdir.rglob("*")):
+        if path.is_file() and not path.is_relative_to(workdir / OUTPUTS_FOLDER):
+            storage.put_file(_storage_key(path), path)
+
+
+def _outputs_download(workdir: Path) -> None:
+    """Fetch what `stage-out` put into the store back into the job folder."""
+    storage = platform_storage()
+    for entry in storage.walk(_storage_key(workdir / OUTPUTS_FOLDER) + "/"):
+        target = _storage_root() / entry.key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("wb") as file:
+            for chunk in storage.read(entry.key):
+                file.write(chunk)
+
+
+def _connect() -> client.ApiClient:
+    try:
+        return kubernetes_api_client()
+    except config.ConfigException as error:
+        logger.error("No Kubernetes configuration: %s", error)
+        raise ExecutionFailedError("The platform has no Kubernetes cluster configured.") from error
+
+
+class KubernetesRunner:
+    def run(self, process: Process, inputs: dict[str, Any], context: RunContext) -> dict[str, Any]:
+        log = run_log(context.progress)
+        staging = _staging()
+        if staging == S3_STAGING and settings.STORAGE_BACKEND != "s3":
+            raise ImproperlyConfigured("KUBERNETES_STAGING 's3' needs STORAGE_BACKEND 's3'.")
+        outputs_folder_prepare(context.workdir)
+        within = _storage_root() if staging == VOLUME_STAGING else context.workdir
+        inputs = inputs_gathered(inputs, within=within, workdir=context.workdir)
+        manifest = job_manifest(process, inputs, context)
+        if staging == S3_STAGING:
+            _job_folder_upload(context.workdir)
+        name = manifest.metadata.name
+        with _connect() as api:
+            cluster = Cluster.of(api)
+            _job_start(cluster, manifest, log)
+            try:
+                ending = JobWatch(
+                    cluster, name, manifest.spec.active_deadline_seconds, context, log
+                ).follow()
+            finally:
+                _job_remove(cluster, name, log)
+        if ending.failure is not None:
+            raise ExecutionFailedError(ending.failure)
+        if staging == S3_STAGING:
+            _outputs_download(context.workdir)
+        return outputs_collect(process, context.workdir, log)
+
+
+def kubernetes_job_delete(job_id: str) -> None:
+    """Delete the Kubernetes Job(s) of a platform job (labelled `tep.job-id`), e.g. when it
+    is dismissed; none is fine. Raises RunnerStopError when the cluster cannot be reached or
+    refuses."""
+    try:
+        with kubernetes_api_client() as api:
+            cluster = Cluster.of(api)
+            for name in cluster.job_names(job_id):
+                cluster.job_delete(name)
+    except (ApiException, HTTPError, config.ConfigException) as error:
+        raise RunnerStopError(
+            f"The Kubernetes job of {job_id} could not be deleted: {api_error_text(error)}"
+        ) from error

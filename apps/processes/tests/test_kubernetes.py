@@ -1,0 +1,626 @@
+"""`docker` units run as Kubernetes Jobs: the manifest, and whole jobs through the real job
+life cycle against a local stand-in for the Kubernetes API (tests/kubernetes_standin.py)."""
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from kubernetes.client import ApiClient
+from pytest_django.fixtures import Settings
+
+from apps.accounts.models import User
+from apps.jobs.models import Job, JobStatus
+from apps.jobs.services import job_dismiss, job_run, job_workdir
+from apps.processes.models import Process
+from apps.processes.runners.base import RunContext
+from apps.processes.runners.container import RunnerStopError
+from apps.processes.runners.kubernetes import job_manifest, kubernetes_job_delete
+from apps.processes.runners.kubernetes_cluster import Cluster, kubernetes_api_client
+from apps.processes.tests.docker_packages import (
+    DSI_DESCRIPTION,
+    DSI_UNIT,
+    NDVI_DESCRIPTION,
+    NDVI_UNIT,
+    docker_process_create,
+    holdings_file,
+    job_accept,
+    log_lines,
+)
+from apps.workspaces.storage import platform_storage
+from apps.workspaces.tests.conftest import _use_s3, moto_client, moto_endpoint
+from tests.fixtures import wait_for
+from tests.kubernetes_standin import (
+    KubernetesStandin,
+    SimulatedContainer,
+    deadline,
+    fail,
+    hang,
+    succeed,
+)
+
+__all__ = ["moto_client", "moto_endpoint"]
+
+TOKEN = "stand-in-token"
+NAMESPACE = "tep-test"
+RASTER = b"II*\x00ndvi"
+
+
+@pytest.fixture
+def storage_root(settings: Settings, tmp_path: Path) -> Path:
+    settings.STORAGE_ROOT = tmp_path / "storage"
+    settings.STORAGE_BACKEND = "filesystem"
+    settings.STORAGE_ROOT.mkdir()
+    return Path(settings.STORAGE_ROOT)
+
+
+@pytest.fixture
+def standin(settings: Settings, storage_root: Path) -> Iterator[KubernetesStandin]:
+    """The stand-in API server, and the settings that send the runner to it."""
+    server = KubernetesStandin(TOKEN)
+    with server.running():
+        settings.CONTAINER_RUNNER = "kubernetes"
+        settings.KUBERNETES_API_URL = server.url
+        settings.KUBERNETES_API_TOKEN = TOKEN
+        settings.KUBERNETES_VERIFY_SSL = False
+        settings.KUBERNETES_NAMESPACE = NAMESPACE
+        settings.KUBERNETES_POLL_SECONDS = 0.02
+        settings.KUBERNETES_STAGING = "volume"
+        settings.KUBERNETES_STORAGE_CLAIM = "tep-storage"
+        settings.KUBERNETES_SERVICE_ACCOUNT = ""
+        settings.KUBERNETES_IMAGE_PULL_SECRETS = []
+        yield server
+
+
+@pytest.fixture
+def ndvi(dana: User) -> Process:
+    return docker_process_create(dana, NDVI_DESCRIPTION, NDVI_UNIT)
+
+
+@pytest.fixture
+def dsi(dana: User) -> Process:
+    return docker_process_create(dana, DSI_DESCRIPTION, DSI_UNIT)
+
+
+@pytest.fixture
+def scene(storage_root: Path) -> Path:
+    return holdings_file("s2/S2A_MSIL2A_scene.tif", b"scene")
+
+
+def _context(storage_root: Path, job_id: str) -> RunContext:
+    workdir = storage_root / "users" / "alice" / "workspace" / "jobs" / job_id
+    workdir.mkdir(parents=True)
+    return RunContext(
+        job_id=job_id,
+        owner_username="alice",
+        workdir=workdir,
+        progress=lambda percent, message="": None,
+    )
+
+
+def _manifest(process: Process, inputs: dict[str, Any], context: RunContext) -> dict[str, Any]:
+    """The manifest as JSON, as the client sends it."""
+    document: dict[str, Any] = ApiClient().sanitize_for_serialization(
+        job_manifest(process, inputs, context)
+    )
+    return document
+
+
+def _unit(manifest: dict[str, Any]) -> dict[str, Any]:
+    spec = manifest["spec"]["template"]["spec"]
+    containers = spec.get("initContainers", []) + spec["containers"]
+    return next(container for container in containers if container["name"] == "unit")
+
+
+def _env(container: dict[str, Any]) -> dict[str, str]:
+    return {variable["name"]: variable["value"] for variable in container["env"]}
+
+
+def _run(job: Job) -> Job:
+    job_run(job_id=str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def _in_order(lines: list[str], expected: list[str]) -> bool:
+    """`expected` appear in `lines`, in this order (others may come between)."""
+    remaining = iter(lines)
+    return all(any(line == wanted for line in remaining) for wanted in expected)
+
+
+# --- The manifest ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_ndvi_manifest_runs_its_image_with_prefixed_arguments(
+    ndvi: Process, scene: Path, storage_root: Path
+) -> None:
+    # given the NDVI package's inputs, staged
+    job_id = str(uuid.uuid4())
+    context = _context(storage_root, job_id)
+    inputs = {"source": scene, "red_source_band": 4, "nir_source_band": 8}
+
+    # when its manifest is made
+    manifest = _manifest(ndvi, inputs, context)
+
+    # then it runs the image with the bound inputs as arguments, on the stated resources
+    labels = {
+        "app.kubernetes.io/managed-by": "tep-marketplace",
+        "tep.job-id": job_id,
+        "tep.process-id": "NdviCalculation",
+    }
+    assert manifest["apiVersion"] == "batch/v1"
+    assert manifest["kind"] == "Job"
+    assert manifest["metadata"] == {"name": f"tep-job-{job_id}", "labels": labels}
+    assert manifest["spec"]["backoffLimit"] == 0
+    assert manifest["spec"]["activeDeadlineSeconds"] == 600
+    assert manifest["spec"]["ttlSecondsAfterFinished"] == 600
+    assert manifest["spec"]["template"]["metadata"] == {"labels": labels}
+    unit = _unit(manifest)
+    assert unit["image"] == "eoc/ndvi:latest"
+    assert "command" not in unit
+    assert unit["args"] == [
+        "nir_factor=1.0",
+        "nir_band=8",
+        "red_factor=1.0",
+        "red_band=4",
+        f"sourceImage={scene}",
+    ]
+    assert unit["resources"] == {
+        "requests": {"cpu": "2", "memory": "1Gi", "ephemeral-storage": "1Gi"},
+        "limits": {"cpu": "4", "memory": "3Gi"},
+    }
+    assert _env(unit) == {
+        "TEP_JOB_ID": job_id,
+        "TEP_OUTPUT_DIR": str(context.workdir / "outputs"),
+        "TEP_INPUTS": json.dumps(
+            {"source": str(scene), "red_source_band": 4, "nir_source_band": 8},
+            separators=(",", ":"),
+        ),
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_pod_sees_only_the_job_folder_and_its_inputs_at_the_workers_paths(
+    ndvi: Process, scene: Path, storage_root: Path
+) -> None:
+    job_id = str(uuid.uuid4())
+    context = _context(storage_root, job_id)
+
+    manifest = _manifest(ndvi, {"source": scene}, context)
+
+    pod = manifest["spec"]["template"]["spec"]
+    assert pod["restartPolicy"] == "Never"
+    assert pod["volumes"] == [
+        {"name": "storage", "persistentVolumeClaim": {"claimName": "tep-storage"}}
+    ]
+    assert _unit(manifest)["volumeMounts"] == [
+        {
+            "name": "storage",
+            "mountPath": str(context.workdir),
+            "subPath": f"users/alice/workspace/jobs/{job_id}",
+        },
+        {
+            "name": "storage",
+            "mountPath": str(scene),
+            "subPath": "holdings/s2/S2A_MSIL2A_scene.tif",
+            "readOnly": True,
+        },
+    ]
+    assert pod["automountServiceAccountToken"] is False
+    assert "serviceAccountName" not in pod
+    assert "imagePullSecrets" not in pod
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_dsi_manifest_passes_its_products_in_a_parameter_file(
+    dsi: Process, storage_root: Path, settings: Settings
+) -> None:
+    # given two SAR products
+    products = [
+        holdings_file("sar/RS2_product.zip", b"rs2"),
+        holdings_file("sar/S1A_product.zip", b"s1"),
+    ]
+    context = _context(storage_root, str(uuid.uuid4()))
+
+    # when dsi's manifest is made
+    manifest = _manifest(dsi, {"productRef": products}, context)
+
+    # then the one argument, at position 1, is a file in the job folder listing the products
+    parameter_file = context.workdir / "parameters" / "productRef.txt"
+    unit = _unit(manifest)
+    assert unit["image"] == "pvretano/dsi:latest"
+    assert unit["args"] == [str(parameter_file)]
+    assert parameter_file.read_text() == f"{products[0]}\n{products[1]}\n"
+    # and only what the package asks for is requested
+    assert unit["resources"] == {"requests": {"cpu": "4"}}
+    assert manifest["spec"]["activeDeadlineSeconds"] == settings.JOB_DEFAULT_TIMEOUT_SECONDS
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_manifest_uses_the_service_account_and_pull_secrets_of_the_settings(
+    ndvi: Process, scene: Path, storage_root: Path, settings: Settings
+) -> None:
+    settings.KUBERNETES_SERVICE_ACCOUNT = "tep-runner"
+    settings.KUBERNETES_IMAGE_PULL_SECRETS = ["registry-eoc", "registry-hub"]
+
+    manifest = _manifest(ndvi, {"source": scene}, _context(storage_root, str(uuid.uuid4())))
+
+    pod = manifest["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "tep-runner"
+    assert pod["automountServiceAccountToken"] is True
+    assert pod["imagePullSecrets"] == [{"name": "registry-eoc"}, {"name": "registry-hub"}]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_s3_staging_copies_the_job_folder_in_and_the_outputs_out(
+    ndvi: Process, storage_root: Path, settings: Settings
+) -> None:
+    # given staging through the object store
+    settings.KUBERNETES_STAGING = "s3"
+    settings.STORAGE_S3_BUCKET = "tep-bucket"
+    settings.STORAGE_S3_ENDPOINT_URL = "http://minio:9000"
+    job_id = str(uuid.uuid4())
+    context = _context(storage_root, job_id)
+    scene = context.workdir / "inputs" / "source-0.tif"
+
+    # when the manifest is made
+    manifest = _manifest(ndvi, {"source": scene}, context)
+
+    # then stage-in, the unit and stage-out run in order on an emptyDir at STORAGE_ROOT
+    pod = manifest["spec"]["template"]["spec"]
+    assert [container["name"] for container in pod["initContainers"]] == ["stage-in", "unit"]
+    assert [container["name"] for container in pod["containers"]] == ["stage-out"]
+    assert pod["volumes"] == [{"name": "storage", "emptyDir": {}}]
+    root_mount = [{"name": "storage", "mountPath": str(storage_root)}]
+    stage_in, unit = pod["initContainers"]
+    (stage_out,) = pod["containers"]
+    assert unit["volumeMounts"] == root_mount
+    assert unit["args"][-1] == f"sourceImage={scene}"
+    job_key = f"users/alice/workspace/jobs/{job_id}"
+    assert _env(stage_in) == {
+        "AWS_DEFAULT_REGION": settings.STORAGE_S3_REGION,
+        "AWS_ENDPOINT_URL": "http://minio:9000",
+        "SOURCE": f"s3://tep-bucket/{job_key}/",
+        "TARGET": f"{context.workdir}/",
+        "TEP_OUTPUT_DIR": str(context.workdir / "outputs"),
+    }
+    assert _env(stage_out)["TARGET"] == f"s3://tep-bucket/{job_key}/outputs/"
+    for step in (stage_in, stage_out):
+        assert step["command"][:2] == ["sh", "-c"]
+        assert step["envFrom"] == [{"secretRef": {"name": "tep-storage-credentials"}}]
+        assert step["volumeMounts"] == root_mount
+
+
+# --- Whole jobs through the stand-in --------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ndvi_job_succeeds_with_its_raster_and_the_pods_log(
+    standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User
+) -> None:
+    # given an image that logs two lines and writes the raster
+    standin.behave(
+        "eoc/ndvi:latest",
+        succeed(after_polls=3, writes={"raster.tif": RASTER}, log="reading scene\nwriting NDVI\n"),
+    )
+    job = job_accept(
+        alice,
+        ndvi,
+        {
+            "inputs": {
+                "source": {"href": "holdings/s2/S2A_MSIL2A_scene.tif"},
+                "red_source_band": 4,
+                "nir_source_band": 8,
+            }
+        },
+    )
+    name = f"tep-job-{job.pk}"
+
+    # when the worker runs it
+    job = _run(job)
+
+    # then the job succeeded with the raster in its folder, and the pod's log in its run log
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    (output,) = job.outputs.all()
+    assert (output.output_id, output.storage_path, output.media_type, output.size_bytes) == (
+        "raster",
+        f"{job.storage_prefix}outputs/raster.tif",
+        "image/tiff; application=geotiff",
+        len(RASTER),
+    )
+    assert _in_order(
+        log_lines(job),
+        [
+            f"kubernetes job {name} created",
+            "reading scene",
+            "writing NDVI",
+            f"kubernetes job {name} deleted",
+            "successful",
+        ],
+    )
+    # and the cluster got one Job, with the arguments of the binding, deleted in the end
+    (created,) = standin.created
+    # (all at position 0: in the order of their input ids)
+    assert _unit(created)["args"] == [
+        "nir_factor=1.0",
+        "nir_band=8",
+        "red_factor=1.0",
+        "red_band=4",
+        f"sourceImage={scene}",
+    ]
+    assert standin.deleted == [(name, {"propagationPolicy": ["Background"]})]
+    assert standin.jobs == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dsi_job_reads_its_parameter_file_and_writes_geojson(
+    standin: KubernetesStandin, dsi: Process, alice: User
+) -> None:
+    # given two products and an image that lists the products of its parameter file
+    holdings_file("sar/RS2_product.zip", b"rs2")
+    holdings_file("sar/S1A_product.zip", b"s1")
+
+    def detect_ships(container: SimulatedContainer) -> None:
+        products = Path(container.args[0]).read_text().split()
+        features = [
+            {"type": "Feature", "geometry": None, "properties": {"product": Path(p).name}}
+            for p in products
+        ]
+        document = {"type": "FeatureCollection", "features": features}
+        (container.output_dir / "output.geojson").write_text(json.dumps(document))
+
+    standin.behave("pvretano/dsi:latest", succeed(run=detect_ships))
+    job = job_accept(
+        alice,
+        dsi,
+        {
+            "inputs": {
+                "productRef": [
+                    {"href": "holdings/sar/RS2_product.zip"},
+                    {"href": "holdings/sar/S1A_product.zip"},
+                ]
+            }
+        },
+    )
+
+    # when the worker runs it
+    job = _run(job)
+
+    # then its GeoJSON output names both products
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    (output,) = job.outputs.all()
+    assert (output.output_id, output.media_type) == ("output", "application/geo+json")
+    document = json.loads((job_workdir(job) / "outputs" / "output.geojson").read_text())
+    assert [feature["properties"]["product"] for feature in document["features"]] == [
+        "RS2_product.zip",
+        "S1A_product.zip",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_s3_staging_puts_the_job_folder_in_the_store_and_fetches_the_outputs(
+    standin: KubernetesStandin,
+    ndvi: Process,
+    alice: User,
+    settings: Settings,
+    moto_endpoint: str,
+    moto_client: Any,
+) -> None:
+    # given an object store holding the scene, and pods staging through it
+    _use_s3(settings, moto_endpoint, moto_client)
+    settings.KUBERNETES_STAGING = "s3"
+    platform_storage().write("holdings/s2/scene.tif", [b"scene"])
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/scene.tif"}}})
+    prefix = job.storage_prefix
+    staged: list[str] = []
+
+    def stage_and_compute(container: SimulatedContainer) -> None:
+        """What stage-in finds in the store; and the raster, left there as stage-out does."""
+        staged.extend(entry.key for entry in platform_storage().walk(prefix))
+        platform_storage().write(f"{prefix}outputs/raster.tif", [RASTER])
+
+    standin.behave("eoc/ndvi:latest", succeed(run=stage_and_compute))
+
+    # when the worker runs it
+    job = _run(job)
+
+    # then the pod found the scene in the job's folder, and the raster became the output
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    assert staged == [f"{prefix}inputs/source-0.tif"]
+    assert _unit(standin.created[0])["args"][-1] == (
+        f"sourceImage={job_workdir(job) / 'inputs' / 'source-0.tif'}"
+    )
+    (output,) = job.outputs.all()
+    assert output.storage_path == f"{prefix}outputs/raster.tif"
+    assert b"".join(platform_storage().read(output.storage_path)) == RASTER
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outputs_json_gives_literal_outputs(
+    standin: KubernetesStandin, dana: User, scene: Path, alice: User
+) -> None:
+    # given NDVI with a literal output too, and an image writing both
+    description = {
+        **NDVI_DESCRIPTION,
+        "outputs": {
+            **NDVI_DESCRIPTION["outputs"],
+            "vegetatedShare": {"title": "Vegetated share", "schema": {"type": "number"}},
+        },
+    }
+    process = docker_process_create(dana, description, NDVI_UNIT, identifier="ndvi-share")
+    standin.behave(
+        "eoc/ndvi:latest",
+        succeed(writes={"raster.tif": RASTER, "outputs.json": b'{"vegetatedShare": 0.42}'}),
+    )
+    job = job_accept(alice, process, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+
+    job = _run(job)
+
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    assert [(row.output_id, row.value, row.storage_path) for row in job.outputs.all()] == [
+        ("raster", None, f"{job.storage_prefix}outputs/raster.tif"),
+        ("vegetatedShare", 0.42, ""),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_failing_container_fails_the_job_with_its_reason_message_and_exit_code(
+    standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User
+) -> None:
+    # given an image that ends in error
+    standin.behave(
+        "eoc/ndvi:latest",
+        fail(reason="Error", message="band 13 is missing", exit_code=2, log="reading scene\n"),
+    )
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+
+    # when the worker runs it
+    job = _run(job)
+
+    # then the job failed, saying why, and the Kubernetes Job is gone
+    assert job.status == JobStatus.FAILED
+    detail = "The container failed (Error, exit code 2): band 13 is missing"
+    assert job.exception is not None
+    assert job.exception["detail"] == detail
+    assert _in_order(log_lines(job), ["reading scene", f"failed: {detail}"])
+    assert standin.deleted == [(f"tep-job-{job.pk}", {"propagationPolicy": ["Background"]})]
+    assert not job.outputs.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_job_past_its_deadline_fails_with_a_timeout_message(
+    standin: KubernetesStandin, dana: User, scene: Path, alice: User
+) -> None:
+    # given NDVI with a one-second timeout, and an image that takes longer
+    unit = {**NDVI_UNIT, "config": {**NDVI_UNIT["config"], "jobTimeout": 1}}
+    process = docker_process_create(
+        dana, {**NDVI_DESCRIPTION, "jobTimeout": 1}, unit, identifier="ndvi-quick"
+    )
+    standin.behave("eoc/ndvi:latest", deadline(log="still working\n"))
+    job = job_accept(alice, process, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+
+    # when the worker runs it
+    job = _run(job)
+
+    # then the Job's deadline was one second, and the job failed for it
+    assert standin.created[0]["spec"]["activeDeadlineSeconds"] == 1
+    assert job.status == JobStatus.FAILED
+    assert job.exception is not None
+    assert job.exception["detail"] == "The job exceeded its deadline of 1 s."
+    assert standin.jobs == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dismissing_a_running_job_deletes_its_kubernetes_job(
+    standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User
+) -> None:
+    # given a job whose pod runs until it is deleted, run by a worker thread
+    standin.behave("eoc/ndvi:latest", hang(log="working\n"))
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    name = f"tep-job-{job.pk}"
+
+    def work() -> None:
+        try:
+            job_run(job_id=str(job.pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    wait_for(lambda: (found := standin.job(name)) is not None and found.state == "running")
+
+    # when the user dismisses it
+    job_dismiss(job=Job.objects.get(pk=job.pk))
+
+    # then the Kubernetes Job was deleted, the worker stopped, and the job stays dismissed
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert standin.deleted[0] == (name, {"propagationPolicy": ["Background"]})
+    assert standin.jobs == {}
+    job.refresh_from_db()
+    assert job.status == JobStatus.DISMISSED
+    assert "stopped: the job was dismissed" in log_lines(job)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_redelivered_job_follows_the_kubernetes_job_already_there(
+    standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User
+) -> None:
+    # given a Kubernetes Job a lost worker created for this job
+    standin.behave("eoc/ndvi:latest", succeed(writes={"raster.tif": RASTER}))
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    context = RunContext(
+        job_id=str(job.pk),
+        owner_username="alice",
+        workdir=job_workdir(job),
+        progress=lambda percent, message="": None,
+    )
+    (context.workdir / "outputs").mkdir(parents=True)
+    with kubernetes_api_client() as api:
+        Cluster.of(api).job_create(job_manifest(ndvi, {"source": scene}, context))
+
+    # when the job runs again
+    job = _run(job)
+
+    # then it followed that Job to its end
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    assert len(standin.created) == 1
+    assert f"kubernetes job tep-job-{job.pk} already exists: following it" in log_lines(job)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cluster_refusing_the_token_fails_the_job(
+    standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User, settings: Settings
+) -> None:
+    settings.KUBERNETES_API_TOKEN = "not-the-token"
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+
+    job = _run(job)
+
+    assert job.status == JobStatus.FAILED
+    assert job.exception is not None
+    assert job.exception["detail"] == (
+        "The Kubernetes cluster did not take the job: HTTP 401 Unauthorized: Unauthorized"
+    )
+    assert standin.created == []
+
+
+@pytest.mark.django_db
+def test_deleting_the_kubernetes_job_of_a_job_without_one_is_fine(
+    standin: KubernetesStandin,
+) -> None:
+    kubernetes_job_delete(str(uuid.uuid4()))
+
+    assert standin.deleted == []
+    assert standin.requests[-1][0] == "GET"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_job_is_dismissed_even_when_the_cluster_is_unreachable(
+    standin: KubernetesStandin, ndvi: Process, alice: User, settings: Settings
+) -> None:
+    # given a cluster that does not answer
+    settings.KUBERNETES_API_URL = "http://127.0.0.1:9"
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/none.tif"}}})
+
+    # when the job is dismissed
+    with pytest.raises(RunnerStopError):
+        kubernetes_job_delete(str(job.pk))
+    job_dismiss(job=job)
+
+    # then it is dismissed all the same, saying its container may still run
+    job.refresh_from_db()
+    assert job.status == JobStatus.DISMISSED
+    lines = log_lines(job)
+    assert lines[-1] == "dismissed"
+    assert lines[-2].startswith("its container was not stopped: The Kubernetes job of")
