@@ -51,6 +51,9 @@ class Job(models.Model):
     updated = models.DateTimeField(auto_now=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
+    runs_inline = models.BooleanField(
+        default=False, help_text="Run by the process that accepted it, not by a worker."
+    )
     job_timeout_seconds = models.PositiveIntegerField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
     cpu_seconds = models.FloatField(null=True, blank=True)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.catalogue.registration import job_results_register
 from apps.jobs import notify, tasks
+from apps.jobs.inline import inline_start, job_may_run_inline
 from apps.jobs.models import Job, JobLogLine, JobOutput, JobStatus
 from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broadcast
 from apps.notifications.events import EventType, record_event
@@ -79,9 +80,15 @@ def job_submit(*, submission: Submission) -> Job:
             response_handlers=submission.response_handlers,
             job_timeout_seconds=int(timeout),
             footprint=submission.footprint,
+            runs_inline=job_may_run_inline(
+                process, submission.request.inputs, submission.request.response
+            ),
         )
         JobLogLine.objects.create(job=job, line=f"accepted: {process.identifier} {process.version}")
-        transaction.on_commit(lambda: _enqueue(job))
+        if job.runs_inline:
+            transaction.on_commit(lambda: inline_start(str(job.pk)))
+        else:
+            transaction.on_commit(lambda: _enqueue(job))
     return job
 
 
@@ -146,7 +153,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
     job_status_broadcast(job)
     _notify(job, notify.IN_PROGRESS)
     started = time.monotonic()
-    usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    usage_before = resource.getrusage(resource.RUSAGE_THREAD)
     failure: tuple[str, str] | None = None
     try:
         process = job_process(job)
@@ -198,12 +205,14 @@ def job_process(job: Job) -> Process:
 
 
 def _statistics(started: float, usage_before: resource.struct_rusage) -> dict[str, Any]:
-    usage = resource.getrusage(resource.RUSAGE_SELF)
+    """Duration, the CPU of the thread that ran the job (a worker or an inline thread
+    beside others), and the peak memory of its process."""
+    usage = resource.getrusage(resource.RUSAGE_THREAD)
     cpu = (usage.ru_utime - usage_before.ru_utime) + (usage.ru_stime - usage_before.ru_stime)
     return {
         "duration_seconds": time.monotonic() - started,
         "cpu_seconds": cpu,
-        "max_memory_bytes": usage.ru_maxrss * 1024,
+        "max_memory_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
     }
 
 
@@ -428,17 +437,37 @@ def job_delete(*, job: Job) -> None:
     transaction.on_commit(remove_files)
 
 
+def _inline_jobs_hand_over() -> list[str]:
+    """Quick jobs whose accepting process stopped before running them go to the workers."""
+    handed_over = []
+    stranded = Job.objects.filter(
+        status=JobStatus.ACCEPTED, runs_inline=True, created__lt=_silent_since()
+    )
+    for job in stranded:
+        if Job.objects.filter(pk=job.pk, status=JobStatus.ACCEPTED, runs_inline=True).update(
+            runs_inline=False, updated=timezone.now()
+        ):
+            JobLogLine.objects.create(job=job, line="handed to the workers: it was not started")
+            _enqueue(job)
+            handed_over.append(str(job.pk))
+    return handed_over
+
+
 def jobs_recover_lost() -> tuple[list[str], list[str]]:
     """Requeue running jobs whose worker stopped beating, once; fail them the second time.
 
     Returns the ids of the requeued and of the failed jobs.
     """
     requeued, failed = [], []
+    requeued += _inline_jobs_hand_over()
     lost = Job.objects.filter(status=JobStatus.RUNNING, heartbeat__lt=_silent_since())
     for job in lost.select_related("owner"):
         if job.attempts < settings.JOB_MAX_RESTARTS:
             restarted = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-                status=JobStatus.ACCEPTED, attempts=F("attempts") + 1, updated=timezone.now()
+                status=JobStatus.ACCEPTED,
+                attempts=F("attempts") + 1,
+                runs_inline=False,
+                updated=timezone.now(),
             )
             if restarted:
                 JobLogLine.objects.create(job=job, line="requeued: its worker stopped responding")

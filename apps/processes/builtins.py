@@ -11,6 +11,7 @@ NUMBER = {"type": "number"}
 @builtin_process(
     outputs={"echo": Output(schema={}, title="The input, unchanged")},
     keywords=("test",),
+    quick=True,
 )
 def echo(value: Annotated[Any, Input(title="Value", description="Anything at all.")]) -> dict:
     """Echo.
@@ -20,7 +21,7 @@ def echo(value: Annotated[Any, Input(title="Value", description="Anything at all
     return {"echo": value}
 
 
-@builtin_process(id="Add", title="Add", outputs={"result": Output(schema=NUMBER)})
+@builtin_process(id="Add", title="Add", outputs={"result": Output(schema=NUMBER)}, quick=True)
 def add(
     value1: Annotated[float, Input(title="First Operand")],
     value2: Annotated[float, Input(title="Second Operand")],
@@ -32,7 +33,7 @@ def add(
     return {"result": value1 + value2}
 
 
-@builtin_process(id="Mul", title="Multiply", outputs={"result": Output(schema=NUMBER)})
+@builtin_process(id="Mul", title="Multiply", outputs={"result": Output(schema=NUMBER)}, quick=True)
 def multiply(
     value1: Annotated[float, Input(title="First Operand")],
     value2: Annotated[float, Input(title="Second Operand")],

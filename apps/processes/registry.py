@@ -81,6 +81,7 @@ class BuiltinProcess:
     function: Callable[..., dict[str, Any]]
     progress_parameter: str | None
     workdir_parameter: str | None = None
+    quick: bool = False
 
     def description_document(self) -> dict[str, Any]:
         """The OGC process description, without links (the API adds those)."""
@@ -254,8 +255,13 @@ def builtin_process(
     title: str | None = None,
     keywords: tuple[str, ...] = (),
     job_control_options: tuple[str, ...] = ("sync-execute", "async-execute"),
+    quick: bool = False,
 ) -> Callable[[Callable[..., dict[str, Any]]], Callable[..., dict[str, Any]]]:
-    """Register a function as a built-in process, described from its signature."""
+    """Register a function as a built-in process, described from its signature.
+
+    `quick` marks a function that takes milliseconds and touches no files: its jobs may
+    run in the process that accepted them instead of waiting for a worker.
+    """
 
     def register(function: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
         doc_title, doc_description, argument_descriptions = parse_docstring(function.__doc__)
@@ -279,6 +285,7 @@ def builtin_process(
             function=function,
             progress_parameter=injected.get("ProgressReporter"),
             workdir_parameter=injected.get("Workdir"),
+            quick=quick,
         )
         if process.id in _registry and _registry[process.id].function is not function:
             raise ProcessDefinitionError(f"Two built-in processes are called {process.id!r}.")
