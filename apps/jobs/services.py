@@ -22,7 +22,7 @@ from django.utils import timezone
 from apps.accounts.models import User
 from apps.catalogue.registration import job_results_register
 from apps.jobs import notify, tasks
-from apps.jobs.inline import inline_start, job_may_run_inline
+from apps.jobs.inline import job_may_run_inline
 from apps.jobs.models import Job, JobLogLine, JobOutput, JobStatus
 from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broadcast
 from apps.notifications.events import EventType, record_event
@@ -86,10 +86,16 @@ def job_submit(*, submission: Submission) -> Job:
         )
         JobLogLine.objects.create(job=job, line=f"accepted: {process.identifier} {process.version}")
         if job.runs_inline:
-            transaction.on_commit(lambda: inline_start(str(job.pk)))
+            transaction.on_commit(lambda: _run_inline(job))
         else:
             transaction.on_commit(lambda: _enqueue(job))
     return job
+
+
+def _run_inline(job: Job) -> None:
+    """Run a quick job now (apps/jobs/inline.py); `job` then shows its outcome."""
+    job.status, job.started = JobStatus.RUNNING, timezone.now()
+    job_run(job_id=str(job.pk), accepted=job)
 
 
 def _enqueue(job: Job) -> None:
@@ -143,11 +149,17 @@ def _heartbeat(reporter: JobReporter) -> Iterator[None]:
         thread.join(timeout=5)
 
 
-def job_run(*, job_id: str, redelivered: bool = False) -> None:
-    """Run a queued job to its end in this worker; safe to call twice for the same job."""
+def job_run(*, job_id: str, redelivered: bool = False, accepted: Job | None = None) -> None:
+    """Run a queued job to its end in this worker; safe to call twice for the same job.
+
+    `accepted` is the job as just created, when the accepting request runs it: it saves
+    reading the row back.
+    """
     if not _claim(job_id, redelivered=redelivered):
         return
-    job = Job.objects.select_related("process", "revision__process", "owner").get(pk=job_id)
+    job = accepted or Job.objects.select_related("process", "revision__process", "owner").get(
+        pk=job_id
+    )
     reporter = JobReporter(job)
     reporter.log("restarted after a worker was lost" if redelivered else "running")
     job_status_broadcast(job)
@@ -340,7 +352,6 @@ def _job_succeed(job: Job, results: dict[str, Any], statistics: dict[str, Any]) 
         if not finished:  # dismissed meanwhile: keep its statistics, nothing else
             Job.objects.filter(pk=job.pk).update(**statistics)
             return
-        JobOutput.objects.filter(job=job).delete()
         JobOutput.objects.bulk_create(rows)
         if any(row.storage_path for row in rows):
             job_results_register(job)

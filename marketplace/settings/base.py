@@ -322,9 +322,8 @@ JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=5.0)
 JOB_LOST_AFTER_SECONDS = env.int("JOB_LOST_AFTER_SECONDS", default=60)
 JOB_MAX_RESTARTS = env.int("JOB_MAX_RESTARTS", default=1)
 SYNC_EXECUTE_WAIT_SECONDS = env.int("SYNC_EXECUTE_WAIT_SECONDS", default=60)
-# Jobs of quick built-ins (Add, Mul, echo) run in the process that accepted them.
+# Jobs of quick built-ins (Add, Mul, echo) run in the request that accepted them.
 INLINE_JOBS = env.bool("INLINE_JOBS", default=True)
-INLINE_JOB_THREADS = env.int("INLINE_JOB_THREADS", default=4)
 
 # Inputs by reference: hosts reachable even on private networks, and the size limit.
 INPUT_ALLOWED_HOSTS = env.list("INPUT_ALLOWED_HOSTS", default=[])
