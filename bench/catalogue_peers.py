@@ -48,7 +48,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -64,11 +63,18 @@ import psycopg
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from catalogue_data import KINDS, generate_records, query_set
 
-ROOT = Path(__file__).resolve().parent.parent
-PEERS_BIN = ROOT / ".venv-peers" / "bin"
+from tests.peers import (
+    ROOT,
+    free_port,
+    pygeoapi_command,
+    pygeoapi_configure,
+    pygeoapi_installed,
+)
+
 PYCSW_VENV = ROOT / "var" / "venv-pycsw"
 PYCSW_REQUIREMENTS = (
     "pycsw==2.6.2",
@@ -137,12 +143,6 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     """Nearest-rank percentile, `fraction` in [0, 1]."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -550,33 +550,7 @@ class PycswPeer:
 
 # --- pygeoapi -------------------------------------------------------------------------------
 
-PYGEOAPI_CONFIG = """
-server:
-  bind: {{host: 127.0.0.1, port: {port}}}
-  url: http://127.0.0.1:{port}
-  mimetype: application/json; charset=UTF-8
-  encoding: utf-8
-  language: en-US
-  limits: {{default_items: 10, max_items: 50}}
-  map:
-    url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png"
-    attribution: OSM
-logging:
-  level: ERROR
-metadata:
-  identification:
-    title: Catalogue benchmark
-    description: Synthetic Earth-observation records
-    keywords: [bench]
-    keywords_type: theme
-    terms_of_service: https://example.org
-    url: https://example.org
-  license: {{name: CC-BY 4.0, url: https://creativecommons.org/licenses/by/4.0/}}
-  provider: {{name: bench, url: https://example.org}}
-  contact: {{name: bench, position: bench, address: x, city: x, stateorprovince: x,
-    postalcode: x, country: x, phone: x, fax: x, email: x@example.org, url: https://example.org,
-    hours: x, instructions: x, role: pointOfContact}}
-resources:
+RECORDS_RESOURCE = """
   records:
     type: collection
     itemType: record
@@ -590,8 +564,7 @@ resources:
         crs: http://www.opengis.net/def/crs/OGC/1.3/CRS84
     providers:
       - type: record
-{provider}
-"""
+{provider}"""
 
 
 class PygeoapiPeer(ABC):
@@ -618,42 +591,17 @@ class PygeoapiPeer(ABC):
         """The items request's query parameters for one query of `kind`."""
 
     def start(self) -> None:
-        gunicorn = PEERS_BIN / "gunicorn"
-        if not gunicorn.exists():
+        if not pygeoapi_installed():
             raise PeerSkipped("no .venv-peers: run scripts/bootstrap.sh --test")
         port = free_port()
-        config = self.workdir / "pygeoapi.yml"
-        config.write_text(PYGEOAPI_CONFIG.format(port=port, provider=self.provider_yaml()))
-        openapi = self.workdir / "openapi.yml"
-        environment = {
-            **os.environ,
-            "PYGEOAPI_CONFIG": str(config),
-            "PYGEOAPI_OPENAPI": str(openapi),
-        }
-        subprocess.run(  # noqa: S603 - the peers' own command
-            [
-                str(PEERS_BIN / "pygeoapi"),
-                "openapi",
-                "generate",
-                str(config),
-                "--output-file",
-                str(openapi),
-            ],
-            env=environment,
-            check=True,
-            capture_output=True,
+        environment = pygeoapi_configure(
+            port=port,
+            workdir=self.workdir,
+            resources=RECORDS_RESOURCE.format(provider=self.provider_yaml()),
         )
         self.url = f"http://127.0.0.1:{port}"
         self.server = Server(
-            [
-                str(gunicorn),
-                *GUNICORN_OPTIONS,
-                "-b",
-                f"127.0.0.1:{port}",
-                "pygeoapi.flask_app:APP",
-            ],
-            environment,
-            self.workdir / "gunicorn.log",
+            pygeoapi_command(port, *GUNICORN_OPTIONS), environment, self.workdir / "gunicorn.log"
         )
         self.server.start(f"{self.url}/")
 

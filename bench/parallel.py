@@ -17,9 +17,7 @@ Redis database (BENCH_REDIS_URL, default redis://127.0.0.1:6379/6), with the tes
 
 import argparse
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
@@ -43,69 +41,14 @@ from django.db import connection  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
 from apps.jobs.models import Job, JobStatus  # noqa: E402
-from apps.jobs.services import Submission, job_submit  # noqa: E402
-from apps.processes.models import Process  # noqa: E402
-from apps.processes.validation import execute_request_check  # noqa: E402
-from marketplace.celery import app as celery_app  # noqa: E402
-
-
-def _database_url() -> str:
-    database = settings.DATABASES["default"]
-    return (
-        f"postgis://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}"
-        f":{database['PORT'] or 5432}/{database['NAME']}"
-    )
-
-
-def start_worker(name: str) -> subprocess.Popen[bytes]:
-    """A real Celery worker with a single process, on the bench's database, Redis and queue."""
-    node = f"{name}-{os.getpid()}"
-    log = open(Path(settings.VAR_DIR) / f"bench-{name}.log", "wb")  # noqa: SIM115
-    command = [sys.executable, "-m", "celery", "-A", "marketplace", "worker", "-Q", QUEUE]
-    options = ["-c", "1", "--pool", "prefork", "--without-gossip", "--without-mingle"]
-    worker = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
-        [*command, *options, "-n", f"{node}@%h"],
-        env={**os.environ, "DATABASE_URL": _database_url()},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        cwd=ROOT,
-        start_new_session=True,
-    )
-    log.close()
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise RuntimeError(f"The worker {name} exited; see var/bench-{name}.log.")
-        replies = celery_app.control.ping(timeout=1) or []
-        if any(reply_node.startswith(f"{node}@") for reply in replies for reply_node in reply):
-            return worker
-    raise RuntimeError(f"The worker {name} did not answer within a minute.")
-
-
-def stop_worker(worker: subprocess.Popen[bytes]) -> None:
-    worker.terminate()
-    try:
-        worker.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait()
+from tests.fixtures import start_worker, stop_worker, submit_job  # noqa: E402
 
 
 def run_job(user: User, values: list[int], seconds: float) -> tuple[float, Job]:
     """Submit the request, wait for the job to succeed; the wall time and the job."""
-    process = Process.objects.get(identifier="slow-square")
     body = {"inputs": {"values": values, "seconds_per_value": seconds}}
     started = time.perf_counter()
-    job = job_submit(
-        submission=Submission(
-            user=user,
-            process=process,
-            request=execute_request_check(process.description, body),
-            body=body,
-            client_address=None,
-            response_handlers=[],
-        )
-    )
+    job = submit_job(user, "slow-square", body)
     while True:
         job.refresh_from_db()
         if job.is_finished:
@@ -120,7 +63,17 @@ def run_job(user: User, values: list[int], seconds: float) -> tuple[float, Job]:
 
 
 def measure(user: User, workers: int, values: list[int], seconds: float, runs: int) -> dict:
-    started = [start_worker(f"parallel{number}") for number in range(1, workers + 1)]
+    # A worker with one process each, keeping the heartbeat of these settings (the tests'
+    # workers beat every second).
+    started = [
+        start_worker(
+            name=f"bench-parallel{number}",
+            queues=QUEUE,
+            concurrency=1,
+            env={"JOB_HEARTBEAT_SECONDS": str(settings.JOB_HEARTBEAT_SECONDS)},
+        )
+        for number in range(1, workers + 1)
+    ]
     try:
         results = [run_job(user, values, seconds) for _ in range(runs)]
     finally:

@@ -103,9 +103,14 @@ def _worker_environment() -> dict[str, str]:
 
 
 def start_worker(
-    *, name: str, queues: str = "default,jobs,notifications", env: dict[str, str] | None = None
+    *,
+    name: str,
+    queues: str = "default,jobs,notifications",
+    concurrency: int = 2,
+    env: dict[str, str] | None = None,
 ) -> subprocess.Popen[bytes]:
-    """Start a real Celery worker (prefork, two children) on the test Redis and database."""
+    """Start a real Celery worker (prefork, `concurrency` children) on the test Redis and
+    database; its log is var/test-worker-<name>.log."""
     log = open(Path(settings.VAR_DIR) / f"test-worker-{name}.log", "wb")  # noqa: SIM115
     node = f"{name}-{os.getpid()}@%h"
     worker = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
@@ -119,7 +124,7 @@ def start_worker(
             "-Q",
             queues,
             "-c",
-            "2",
+            str(concurrency),
             "--pool",
             "prefork",
             "-l",

@@ -27,10 +27,7 @@ server:
   map:
     url: "https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png"
     attribution: OSM
-  manager:
-    name: {manager}
-    connection: {connection}
-    output_dir: {output_dir}
+{manager}
 logging:
   level: ERROR
 metadata:
@@ -50,6 +47,11 @@ resources:
 {resources}
 """
 
+MANAGER_CONFIG = """\
+  manager:
+    name: {name}
+    connection: {connection}
+    output_dir: {output_dir}"""
 PROCESS_RESOURCE = """
   {identifier}:
     type: process
@@ -67,6 +69,48 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def pygeoapi_configure(
+    *, port: int, workdir: Path, resources: str, manager: str = "", python_path: Path | None = None
+) -> dict[str, str]:
+    """Write pygeoapi's configuration and OpenAPI document into `workdir`; the environment
+    that serves them.
+
+    `resources` is the YAML under `resources:`, `manager` the YAML of a job manager under
+    `server:` (none by default). `python_path` is where processors named by dotted paths live.
+    """
+    config = workdir / "pygeoapi.yml"
+    config.write_text(PYGEOAPI_CONFIG.format(port=port, manager=manager, resources=resources))
+    openapi = workdir / "openapi.yml"
+    environment = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
+    if python_path is not None:
+        environment["PYTHONPATH"] = str(python_path)
+    subprocess.run(  # noqa: S603 - the peers' own command
+        [
+            str(PEERS_BIN / "pygeoapi"),
+            "openapi",
+            "generate",
+            str(config),
+            "--output-file",
+            str(openapi),
+        ],
+        env=environment,
+        check=True,
+        capture_output=True,
+    )
+    return environment
+
+
+def pygeoapi_command(port: int, *options: str) -> list[str]:
+    """gunicorn, with these options, serving pygeoapi on 127.0.0.1:`port`."""
+    return [
+        str(PEERS_BIN / "gunicorn"),
+        *options,
+        "-b",
+        f"127.0.0.1:{port}",
+        "pygeoapi.flask_app:APP",
+    ]
 
 
 def pygeoapi_start(
@@ -90,43 +134,18 @@ def pygeoapi_start(
         PROCESS_RESOURCE.format(identifier=identifier, processor=processor)
         for identifier, processor in (processes or DEFAULT_PROCESSES).items()
     )
-    config = workdir / "pygeoapi.yml"
-    config.write_text(
-        PYGEOAPI_CONFIG.format(
-            port=port,
-            manager=manager,
-            connection=connection or workdir / "jobs.db",
-            output_dir=workdir,
-            resources=resources,
-        )
-    )
-    openapi = workdir / "openapi.yml"
-    environment = {**os.environ, "PYGEOAPI_CONFIG": str(config), "PYGEOAPI_OPENAPI": str(openapi)}
-    if python_path is not None:
-        environment["PYTHONPATH"] = str(python_path)
-    subprocess.run(  # noqa: S603 - the peers' own command
-        [
-            str(PEERS_BIN / "pygeoapi"),
-            "openapi",
-            "generate",
-            str(config),
-            "--output-file",
-            str(openapi),
-        ],
-        env=environment,
-        check=True,
-        capture_output=True,
+    environment = pygeoapi_configure(
+        port=port,
+        workdir=workdir,
+        resources=resources,
+        manager=MANAGER_CONFIG.format(
+            name=manager, connection=connection or workdir / "jobs.db", output_dir=workdir
+        ),
+        python_path=python_path,
     )
     with (workdir / "pygeoapi.log").open("wb") as log:
         server = subprocess.Popen(  # noqa: S603 - the peers' own command
-            [
-                str(PEERS_BIN / "gunicorn"),
-                "-w",
-                str(workers),
-                "-b",
-                f"127.0.0.1:{port}",
-                "pygeoapi.flask_app:APP",
-            ],
+            pygeoapi_command(port, "-w", str(workers)),
             env=environment,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -1,12 +1,7 @@
 """Admin mode (§6.16.2): the list of users, approving sign-ups, modifying and deleting users."""
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,22 +10,13 @@ from django.views.decorators.http import require_POST
 from apps.accounts import selectors, services
 from apps.accounts.forms import UserEditForm
 from apps.accounts.models import Role, User
-from apps.accounts.permissions import authenticated_user
+from apps.accounts.permissions import authenticated_user, page_access_required
 from apps.ogc.errors import ApplicationError
 
-View = Callable[..., HttpResponse]
-
-
-def administrator_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not isinstance(user, User) or not services.user_has_role(user, Role.ADMINISTRATOR):
-            raise PermissionDenied("Only administrators may manage users.")
-        return view(request, *args, **kwargs)
-
-    return checked
+administrator_required = page_access_required(
+    lambda user: services.user_has_role(user, Role.ADMINISTRATOR),
+    "Only administrators may manage users.",
+)
 
 
 @administrator_required

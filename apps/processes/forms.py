@@ -249,20 +249,29 @@ class ApplicationDetailsForm(BootstrapForm):
         return cleaned
 
 
-class InputForm(BootstrapForm):
+def _type_field(schemas: dict[str, dict[str, Any]]) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label="Type", choices=[(name, TYPE_LABELS[name]) for name in schemas], initial="string"
+    )
+
+
+class ParameterForm(BootstrapForm):
+    """What an input and an output of the guided form share; each declares its `type`."""
+
+    field_order = ("identifier", "title", "description", "type", "media_type")
+
     identifier = forms.CharField(
         label="Identifier", max_length=200, validators=[PARAMETER_IDENTIFIER]
     )
     title = forms.CharField(label="Title", max_length=300, required=False)
     description = forms.CharField(label="Description", required=False)
-    type = forms.ChoiceField(
-        label="Type",
-        choices=[(name, TYPE_LABELS[name]) for name in INPUT_SCHEMAS],
-        initial="string",
-    )
     media_type = forms.CharField(
         label="Media type", required=False, widget=forms.TextInput(attrs={"list": "media-types"})
     )
+
+
+class InputForm(ParameterForm):
+    type = _type_field(INPUT_SCHEMAS)
     required = forms.BooleanField(label="Required", required=False, initial=True)
     multiple = forms.BooleanField(label="Several values", required=False)
     default = forms.CharField(label="Default", required=False)
@@ -284,20 +293,8 @@ class InputForm(BootstrapForm):
         return cleaned
 
 
-class OutputForm(BootstrapForm):
-    identifier = forms.CharField(
-        label="Identifier", max_length=200, validators=[PARAMETER_IDENTIFIER]
-    )
-    title = forms.CharField(label="Title", max_length=300, required=False)
-    description = forms.CharField(label="Description", required=False)
-    type = forms.ChoiceField(
-        label="Type",
-        choices=[(name, TYPE_LABELS[name]) for name in OUTPUT_SCHEMAS],
-        initial="string",
-    )
-    media_type = forms.CharField(
-        label="Media type", required=False, widget=forms.TextInput(attrs={"list": "media-types"})
-    )
+class OutputForm(ParameterForm):
+    type = _type_field(OUTPUT_SCHEMAS)
 
 
 InputFormSet = forms.formset_factory(InputForm, extra=1)

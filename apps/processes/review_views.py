@@ -4,21 +4,16 @@ An administrator sees what each submission would change: the checks of `package_
 and, for a published application, a diff of its package against the published one.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import Role, User
-from apps.accounts.permissions import authenticated_user
+from apps.accounts.models import Role
+from apps.accounts.permissions import authenticated_user, page_access_required
 from apps.accounts.services import user_has_role
 from apps.ogc.errors import ApplicationError
 from apps.processes.diffs import pretty_json, revision_diff, revision_document
@@ -27,21 +22,13 @@ from apps.processes.packages import ReviewCheck, package_review
 from apps.processes.selectors import processes_awaiting_review
 from apps.processes.services import process_publish, process_reject, process_under_review
 
-View = Callable[..., HttpResponse]
-
 REVIEWS_PER_PAGE = 25
 
 
-def reviewer_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not isinstance(user, User) or not user_has_role(user, Role.ADMINISTRATOR):
-            raise PermissionDenied("Only administrators review applications.")
-        return view(request, *args, **kwargs)
-
-    return checked
+reviewer_required = page_access_required(
+    lambda user: user_has_role(user, Role.ADMINISTRATOR),
+    "Only administrators review applications.",
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ until the new one is published in turn, and jobs always run the revision they we
 accepted with.
 """
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -30,6 +32,14 @@ DUPLICATE_PROCESS = (
     "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/duplicated-process"
 )
 IMMUTABLE_PROCESS = "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/immutable-process"
+REVISED_FIELDS = (
+    "version",
+    "title",
+    "description",
+    "execution_unit",
+    "execution_unit_type",
+    "job_control_options",
+)
 
 
 def _builtin_fields(builtin: BuiltinProcess) -> dict[str, object]:
@@ -85,17 +95,17 @@ def _owner_check(user: User, process: Process) -> None:
         raise PermissionDeniedError(f"The process {process.identifier!r} is not yours.")
 
 
+def _revised_fields(source: Package | ProcessRevision) -> dict[str, Any]:
+    """The fields a revision holds and its process shows while it is live."""
+    return {name: getattr(source, name) for name in REVISED_FIELDS}
+
+
 def _revision_create(process: Process, package: Package, user: User, state: str) -> ProcessRevision:
     number = process.revisions.order_by("-number").values_list("number", flat=True).first() or 0
     return ProcessRevision.objects.create(
         process=process,
         number=number + 1,
-        version=package.version,
-        title=package.title,
-        description=package.description,
-        execution_unit=package.execution_unit,
-        execution_unit_type=package.execution_unit_type,
-        job_control_options=package.job_control_options,
+        **_revised_fields(package),
         package=package.document,
         state=state,
         created_by=user,
@@ -104,12 +114,8 @@ def _revision_create(process: Process, package: Package, user: User, state: str)
 
 def _apply(process: Process, revision: ProcessRevision) -> None:
     """Make the revision the one the process shows and new jobs run."""
-    process.version = revision.version
-    process.title = revision.title
-    process.description = revision.description
-    process.execution_unit = revision.execution_unit
-    process.execution_unit_type = revision.execution_unit_type
-    process.job_control_options = revision.job_control_options
+    for name, value in _revised_fields(revision).items():
+        setattr(process, name, value)
     process.live_revision = revision
     process.revisions.filter(state=RevisionState.LIVE).exclude(pk=revision.pk).update(
         state=RevisionState.SUPERSEDED
@@ -130,12 +136,7 @@ def process_deploy(*, user: User, package: Package) -> Process:
         )
     process = Process.objects.create(
         identifier=package.identifier,
-        version=package.version,
-        title=package.title,
-        description=package.description,
-        execution_unit=package.execution_unit,
-        execution_unit_type=package.execution_unit_type,
-        job_control_options=package.job_control_options,
+        **_revised_fields(package),
         owner=user,
         state=ProcessState.PRIVATE,
     )
@@ -256,14 +257,20 @@ def _app_url(process: Process) -> str:
     return public_request().build_absolute_uri(f"/ogcapi/processes/{process.identifier}?f=html")
 
 
-@transaction.atomic
-def process_publish(*, user: User, process: Process) -> Process:
-    """Publish a submitted app (appAdded) or a published app's new revision (appUpdated)."""
-    _reviewer_check(user)
+def _locked_for_review(process: Process) -> tuple[Process, ProcessRevision]:
+    """The process, locked, and its revision waiting for review; ConflictError if none is."""
     process = Process.objects.select_for_update().get(pk=process.pk)
     revision = process_under_review(process)
     if revision is None:
         raise ConflictError("This application has nothing waiting for review.")
+    return process, revision
+
+
+@transaction.atomic
+def process_publish(*, user: User, process: Process) -> Process:
+    """Publish a submitted app (appAdded) or a published app's new revision (appUpdated)."""
+    _reviewer_check(user)
+    process, revision = _locked_for_review(process)
     now = timezone.now()
     if process.state == ProcessState.PUBLISHED:
         _apply(process, revision)
@@ -294,10 +301,7 @@ def process_reject(*, user: User, process: Process, reason: str) -> Process:
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Give the developer a reason for the rejection.")
-    process = Process.objects.select_for_update().get(pk=process.pk)
-    revision = process_under_review(process)
-    if revision is None:
-        raise ConflictError("This application has nothing waiting for review.")
+    process, revision = _locked_for_review(process)
     now = timezone.now()
     if process.state == ProcessState.SUBMITTED:
         process.state, process.rejection_reason = ProcessState.REJECTED, reason

@@ -8,12 +8,9 @@ The pages call the services the JSON API calls (`package_read`, `process_deploy`
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from apps.accounts.models import Role, User
-from apps.accounts.permissions import authenticated_user
+from apps.accounts.permissions import authenticated_user, page_access_required
 from apps.accounts.services import user_has_role
 from apps.ogc.errors import ApplicationError, ConflictError
 from apps.processes.diffs import pretty_json, revision_document
@@ -49,22 +46,11 @@ from apps.processes.services import (
     user_may_deploy,
 )
 
-View = Callable[..., HttpResponse]
-
 UPLOAD, PASTE, GUIDED = "upload", "paste", "guided"
 APPLICATIONS_PER_PAGE = 20
 
 
-def developer_required(view: View) -> View:
-    @login_required
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not isinstance(user, User) or not user_may_deploy(user):
-            raise PermissionDenied("Developer mode is for developers.")
-        return view(request, *args, **kwargs)
-
-    return checked
+developer_required = page_access_required(user_may_deploy, "Developer mode is for developers.")
 
 
 def _application_or_404(user: User, identifier: str) -> Process:

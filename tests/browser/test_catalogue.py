@@ -35,7 +35,8 @@ def test_from_a_box_on_the_map_to_the_ndvi_form(live_server, alice: User, page: 
     expect(page.locator("h1")).to_have_text("Catalogue")
     expect(page.locator(".catalogue-result")).not_to_have_count(0)
 
-    # zooms the map to the Netherlands and draws a box over the demo area
+    # zooms the map (once its script has run) to the Netherlands and draws a box over the demo area
+    page.wait_for_function("window.tepCatalogue !== undefined")
     page.evaluate("window.tepCatalogue.map.setView([52.37, 4.88], 9, { animate: false })")
     _drag(page, "#catalogue-map", (0.40, 0.40), (0.60, 0.60))
     expect(page).to_have_url(re.compile(r"bbox="))

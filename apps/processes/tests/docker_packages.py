@@ -1,171 +1,49 @@
-"""Two deployed `docker` packages of the seed, normalised as deployment stores them, and
-helpers to make their Process rows and accepted jobs.
+"""Two deployed `docker` packages of the design document (package_examples.py), normalised
+as deployment stores them, and helpers to make their Process rows and accepted jobs.
 
 - NDVI (§17.2.3): inputs bound as `prefix=value` (prefix + argumentSeparator "=").
-- dsi (§19.3): its product references go in a parameter file at position 1.
+- dsi (§19.3): its product references go in a parameter file at position 1, all in one
+  container.
 """
 
 import copy
+import threading
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobLogLine
+from apps.jobs.services import job_run
 from apps.processes.models import Process
+from apps.processes.packages import package_read
+from apps.processes.tests.package_examples import dsi_package, ndvi_package
 from apps.processes.validation import execute_request_check
 
+NDVI = package_read(ndvi_package())
+NDVI_DESCRIPTION: dict[str, Any] = NDVI.description
+NDVI_UNIT: dict[str, Any] = NDVI.execution_unit
 
-def _prefixed(prefix: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "role": "inputBinding",
-            "parameters": [
-                {"name": "prefix", "value": [prefix]},
-                {"name": "argumentSeparator", "value": ["="]},
-            ],
-        }
+
+def _dsi_in_one_container() -> dict[str, Any]:
+    """dsi without its `correlatedInputs: false`, which would run each product as a batch of
+    its own (apps/processes/parallel.py): here one container reads them all from its
+    parameter file."""
+    package = dsi_package()
+    (product,) = package["processDescription"]["inputs"]
+    product["additionalParameters"] = [
+        group
+        for group in product["additionalParameters"]
+        if group["role"] != "processingDirectives"
     ]
+    return package
 
 
-def _band(title: str, prefix: str) -> dict[str, Any]:
-    return {
-        "title": title,
-        "minOccurs": 0,
-        "maxOccurs": 1,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 13},
-        "additionalParameters": _prefixed(prefix),
-    }
-
-
-def _factor(title: str, prefix: str) -> dict[str, Any]:
-    return {
-        "title": title,
-        "minOccurs": 0,
-        "maxOccurs": 1,
-        "schema": {"type": "number", "default": 1.0, "minimum": 0.0},
-        "additionalParameters": _prefixed(prefix),
-    }
-
-
-def _cloud_coverage(title: str, prefix: str) -> dict[str, Any]:
-    return {
-        "title": title,
-        "minOccurs": 0,
-        "maxOccurs": 1,
-        "schema": {"type": "integer", "minimum": 0, "maximum": 100},
-        "additionalParameters": _prefixed(prefix),
-    }
-
-
-NDVI_DESCRIPTION: dict[str, Any] = {
-    "id": "NdviCalculation",
-    "title": "Calculation of NDVI using the SNAP toolbox for Sentinel-2",
-    "description": "Calculation of NDVI using the SNAP toolbox for Sentinel-2",
-    "version": "1.0.0",
-    "keywords": ["Vegetation", "NDVI"],
-    "jobControlOptions": ["async-execute"],
-    "outputTransmission": ["value", "reference"],
-    "inputs": {
-        "source": {
-            "title": "Source Input Image (sentinel-2 product in SAFE format)",
-            "minOccurs": 1,
-            "maxOccurs": 1,
-            "schema": {
-                "oneOf": [
-                    {"type": "string"},
-                    {"type": "string", "format": "uri"},
-                    {
-                        "type": "string",
-                        "contentEncoding": "base64",
-                        "contentMediaType": "application/zip",
-                    },
-                ]
-            },
-            "additionalParameters": _prefixed("sourceImage"),
-        },
-        "red_source_band": _band("the band to be used for the red band", "red_band"),
-        "nir_source_band": _band("the band to be used for the near-infrared band", "nir_band"),
-        "red_factor": _factor("the factor of the NRI", "red_factor"),
-        "nir_factor": _factor("the factor of the NIR", "nir_factor"),
-        "cloud_coverage": _cloud_coverage("The cloud coverage of the scene.", "cc"),
-        "max_cloud_coverage": _cloud_coverage("The maximum cloud coverage of the scene.", "max_cc"),
-    },
-    "outputs": {
-        "raster": {
-            "title": "The raster of the resulting NDVI calculation",
-            "schema": {
-                "type": "string",
-                "contentEncoding": "binary",
-                "contentMediaType": "image/tiff; application=geotiff",
-            },
-        }
-    },
-    "jobTimeout": 600,
-}
-
-NDVI_UNIT: dict[str, Any] = {
-    "type": "docker",
-    "image": "eoc/ndvi:latest",
-    "config": {
-        "cpuMin": 2,
-        "cpuMax": 4,
-        "memoryMin": 1,
-        "memoryMax": 3,
-        "storageTempMin": 1,
-        "storageOutputsMin": 1,
-        "jobTimeout": 600,
-    },
-}
-
-DSI_DESCRIPTION: dict[str, Any] = {
-    "id": "dsi",
-    "title": "Ship Detection Process",
-    "description": (
-        "A Process that detects ships in SAR images and outputs the detections into various "
-        "output file formats including GeoJSON. SAR images from RS2 , RCM and Sentinel-1 "
-        "are supported."
-    ),
-    "version": "1.0.0",
-    "jobControlOptions": ["async-execute"],
-    "outputTransmission": ["reference"],
-    "inputs": {
-        "productRef": {
-            "title": "SAR Product Reference",
-            "description": "A reference to a SAR product.",
-            "minOccurs": 1,
-            "maxOccurs": "unbounded",
-            "schema": {"type": "string", "contentMediaType": "application/directory"},
-            "additionalParameters": [
-                {
-                    "role": "inputBinding",
-                    "parameters": [
-                        {"name": "position", "value": ["1"]},
-                        {"name": "valueForm", "value": ["parameterFile"]},
-                    ],
-                },
-                {
-                    "role": "clientHints",
-                    "parameters": [{"name": "htmlInputType", "value": ["file"]}],
-                },
-            ],
-        }
-    },
-    "outputs": {
-        "output": {
-            "title": "Ship Locations",
-            "description": "Detected shop locations in GeoJSON.",
-            "schema": {"type": "string", "contentMediaType": "application/geo+json"},
-        }
-    },
-}
-
-DSI_UNIT: dict[str, Any] = {
-    "type": "docker",
-    "image": "pvretano/dsi:latest",
-    "config": {"cpuMin": 4},
-}
+DSI = package_read(_dsi_in_one_container())
+DSI_DESCRIPTION: dict[str, Any] = DSI.description
+DSI_UNIT: dict[str, Any] = DSI.execution_unit
 
 
 def docker_process_create(
@@ -204,6 +82,27 @@ def job_accept(user: User, process: Process, body: dict[str, Any]) -> Job:
     )
     JobLogLine.objects.create(job=job, line=f"accepted: {process.identifier} {process.version}")
     return job
+
+
+def job_run_now(job: Job) -> Job:
+    """Run the accepted job here, as a worker would; the job as it ended."""
+    job_run(job_id=str(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def job_run_on_thread(job: Job) -> threading.Thread:
+    """Start running the accepted job on a thread, as a worker would; join it to wait."""
+
+    def work() -> None:
+        try:
+            job_run(job_id=str(job.pk))
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=work)
+    worker.start()
+    return worker
 
 
 def holdings_file(relative: str, content: bytes) -> Path:

@@ -4,6 +4,8 @@ from typing import Any
 
 
 def binding(*parameters: tuple[str, Any]) -> list[dict[str, Any]]:
+    """`additionalParameters` with one inputBinding setting each (name, value), as §17.2.3
+    writes them: `values`, a one-element array."""
     return [
         {
             "role": "inputBinding",
@@ -26,13 +28,7 @@ def dsi_package() -> dict[str, Any]:
                     "title": "SAR Product Reference",
                     "abstract": "A reference to a SAR product.",
                     "additionalParameters": [
-                        {
-                            "role": "inputBinding",
-                            "parameters": [
-                                {"name": "position", "values": ["1"]},
-                                {"name": "valueForm", "values": ["parameterFile"]},
-                            ],
-                        },
+                        *binding(("position", "1"), ("valueForm", "parameterFile")),
                         {
                             "role": "processingDirectives",
                             "parameters": [{"name": "correlatedInputs", "values": [False]}],
@@ -66,18 +62,26 @@ def dsi_package() -> dict[str, Any]:
     }
 
 
-def _ndvi_band(identifier: str, title: str, prefix: str) -> dict[str, Any]:
+BAND_SCHEMA = {"type": "integer", "minimumValue": 1, "maximumValue": 13, "rangeClosure": "closed"}
+FACTOR_SCHEMA = {"type": "number", "default": 1.0, "minimumValue": 0.0}
+CLOUD_COVERAGE_SCHEMA = {
+    "type": "integer",
+    "minimumValue": 0,
+    "maximumValue": 100,
+    "rangeClosure": "closed",
+}
+
+
+def _ndvi_option(
+    identifier: str, title: str, prefix: str, schema: dict[str, Any]
+) -> dict[str, Any]:
+    """An optional NDVI input, passed as `prefix=value`."""
     return {
         "id": identifier,
         "title": title,
         "minOccurs": 0,
         "maxOccurs": 1,
-        "schema": {
-            "type": "integer",
-            "minimumValue": 1,
-            "maximumValue": 13,
-            "rangeClosure": "closed",
-        },
+        "schema": schema,
         "additionalParameters": binding(("prefix", prefix), ("argumentSeparator", "=")),
     }
 
@@ -112,18 +116,36 @@ def ndvi_package() -> dict[str, Any]:
                         ("prefix", "sourceImage"), ("argumentSeparator", "=")
                     ),
                 },
-                _ndvi_band("red_source_band", "the band to be used for the red band", "red_band"),
-                _ndvi_band("nir_source_band", "the band to be used for the NIR band", "nir_band"),
-                {
-                    "id": "red_factor",
-                    "title": "the factor of the red band",
-                    "minOccurs": 0,
-                    "maxOccurs": 1,
-                    "schema": {"type": "number", "default": 1.0, "minimumValue": 0.0},
-                    "additionalParameters": binding(
-                        ("prefix", "red_factor"), ("argumentSeparator", "=")
-                    ),
-                },
+                _ndvi_option(
+                    "red_source_band",
+                    "the band to be used for the red band",
+                    "red_band",
+                    BAND_SCHEMA,
+                ),
+                _ndvi_option(
+                    "nir_source_band",
+                    "the band to be used for the NIR band",
+                    "nir_band",
+                    BAND_SCHEMA,
+                ),
+                _ndvi_option(
+                    "red_factor", "the factor of the red band", "red_factor", FACTOR_SCHEMA
+                ),
+                _ndvi_option(
+                    "nir_factor", "the factor of the NIR band", "nir_factor", FACTOR_SCHEMA
+                ),
+                _ndvi_option(
+                    "cloud_coverage",
+                    "The cloud coverage of the scene.",
+                    "cc",
+                    CLOUD_COVERAGE_SCHEMA,
+                ),
+                _ndvi_option(
+                    "max_cloud_coverage",
+                    "The maximum cloud coverage of the scene.",
+                    "max_cc",
+                    CLOUD_COVERAGE_SCHEMA,
+                ),
             ],
             "outputs": [
                 {
@@ -139,7 +161,21 @@ def ndvi_package() -> dict[str, Any]:
         },
         "jobControlOptions": ["async-execute"],
         "outputTransmission": ["value", "reference"],
-        "executionUnit": [{"type": "docker", "unit": "eoc/ndvi:latest", "config": {"cpuMin": 2}}],
+        "executionUnit": [
+            {
+                "type": "docker",
+                "unit": "eoc/ndvi:latest",
+                "config": {
+                    "cpuMin": 2,
+                    "cpuMax": 4,
+                    "memoryMin": 1,
+                    "memoryMax": 3,
+                    "storageTempMin": 1,
+                    "storageOutputsMin": 1,
+                    "jobTimeout": 600,
+                },
+            }
+        ],
     }
 
 

@@ -12,96 +12,23 @@ from apps.processes.binding import (
     binding_problems,
     command_line,
 )
+from apps.processes.tests.package_examples import binding, dsi_package, ndvi_package
 
 PROPERTIES = settings(max_examples=100, deadline=None, database=None)
 
 
 def _binding(**parameters: Any) -> dict[str, Any]:
-    """An input description whose inputBinding sets `parameters`, written as one-element arrays."""
-    return {
-        "schema": {"type": "string"},
-        "additionalParameters": [
-            {
-                "role": "inputBinding",
-                "parameters": [
-                    {"name": name, "value": [value]} for name, value in parameters.items()
-                ],
-            }
-        ],
-    }
+    """An input description whose inputBinding sets `parameters`."""
+    return {"schema": {"type": "string"}, "additionalParameters": binding(*parameters.items())}
 
 
-def _spec_binding(prefix: str) -> list[dict[str, Any]]:
-    """The §17.2.3 form: `values`, `prefix=value`."""
-    return [
-        {
-            "role": "inputBinding",
-            "parameters": [
-                {"name": "prefix", "values": [prefix]},
-                {"name": "argumentSeparator", "values": ["="]},
-            ],
-        }
-    ]
+def _inputs(package: dict[str, Any]) -> dict[str, Any]:
+    """The inputs of a package as posted (§17.2.3), by id."""
+    return {each["id"]: each for each in package["processDescription"]["inputs"]}
 
 
-NDVI_INPUTS = {
-    "source": {
-        "title": "Source Input Image (sentinel-2 product in SAFE format)",
-        "minOccurs": 1,
-        "maxOccurs": 1,
-        "schema": {"type": "string", "format": "uri"},
-        "additionalParameters": _spec_binding("sourceImage"),
-    },
-    "red_source_band": {
-        "minOccurs": 0,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 13},
-        "additionalParameters": _spec_binding("red_band"),
-    },
-    "nir_source_band": {
-        "minOccurs": 0,
-        "schema": {"type": "integer", "minimum": 1, "maximum": 13},
-        "additionalParameters": _spec_binding("nir_band"),
-    },
-    "red_factor": {
-        "minOccurs": 0,
-        "schema": {"type": "number", "default": 1.0, "minimum": 0.0},
-        "additionalParameters": _spec_binding("red_factor"),
-    },
-    "nir_factor": {
-        "minOccurs": 0,
-        "schema": {"type": "number", "default": 1.0, "minimum": 0.0},
-        "additionalParameters": _spec_binding("nir_factor"),
-    },
-    "cloud_coverage": {
-        "minOccurs": 0,
-        "schema": {"type": "integer", "minimum": 0, "maximum": 100},
-        "additionalParameters": _spec_binding("cc"),
-    },
-    "max_cloud_coverage": {
-        "minOccurs": 0,
-        "schema": {"type": "integer", "minimum": 0, "maximum": 100},
-        "additionalParameters": _spec_binding("max_cc"),
-    },
-}
-
-DSI_INPUTS = {
-    "productRef": {
-        "title": "SAR Product Reference",
-        "additionalParameters": [
-            {
-                "role": "inputBinding",
-                "parameters": [
-                    {"name": "position", "values": ["1"]},
-                    {"name": "valueForm", "values": ["parameterFile"]},
-                ],
-            },
-            {"role": "clientHint", "parameters": [{"name": "htmlInputType", "value": "file"}]},
-        ],
-        "formats": [{"mimeType": "application/directory"}],
-        "minOccurs": "1",
-        "maxOccurs": "unbounded",
-    }
-}
+NDVI_INPUTS = _inputs(ndvi_package())
+DSI_INPUTS = _inputs(dsi_package())
 
 
 def test_ndvi_package_binds_prefix_equals_value(tmp_path: Path) -> None:

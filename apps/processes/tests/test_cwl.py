@@ -127,6 +127,7 @@ inputs:
       position: 1
 outputs: {}
 """
+FAILING_ENDING = "exited with status: 3. Tool output ends with: no such band: B12"
 
 
 class RecordingReporter:
@@ -151,13 +152,17 @@ def reporter() -> RecordingReporter:
     return RecordingReporter()
 
 
+def _context(workdir: Path, owner: User, reporter: RecordingReporter) -> RunContext:
+    return RunContext(
+        job_id="test-job", owner_username=owner.username, workdir=workdir, progress=reporter
+    )
+
+
 @pytest.fixture
 def context(tmp_path: Path, alice: User, reporter: RecordingReporter) -> RunContext:
     workdir = tmp_path / "job"
     workdir.mkdir()
-    return RunContext(
-        job_id="test-job", owner_username=alice.username, workdir=workdir, progress=reporter
-    )
+    return _context(workdir, alice, reporter)
 
 
 @pytest.fixture
@@ -187,6 +192,26 @@ def _run(process: Process, inputs: dict[str, Any], context: RunContext) -> dict[
     return runner_for(process).run(process, inputs, context)
 
 
+def _failure(process: Process, inputs: dict[str, Any], context: RunContext) -> str:
+    """Why the run fails: the message of its ExecutionFailedError."""
+    with pytest.raises(ExecutionFailedError) as failure:
+        _run(process, inputs, context)
+    return str(failure.value)
+
+
+def _workflow(
+    identifier: str, *, inputs: dict[str, Any], outputs: dict[str, Any], steps: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "cwlVersion": "v1.2",
+        "class": "Workflow",
+        "id": identifier,
+        "inputs": inputs,
+        "outputs": outputs,
+        "steps": steps,
+    }
+
+
 def _workflow_running(*identifiers: str) -> dict[str, Any]:
     """A workflow whose steps run the given processes one after the other on `value`."""
     steps: dict[str, Any] = {}
@@ -198,14 +223,12 @@ def _workflow_running(*identifiers: str) -> dict[str, Any]:
             "out": ["result"],
         }
         source = f"step{index}/result"
-    return {
-        "cwlVersion": "v1.2",
-        "class": "Workflow",
-        "id": "chain",
-        "inputs": {"value": "double"},
-        "outputs": {"result": {"type": "double", "outputSource": source}},
-        "steps": steps,
-    }
+    return _workflow(
+        "chain",
+        inputs={"value": "double"},
+        outputs={"result": {"type": "double", "outputSource": source}},
+        steps=steps,
+    )
 
 
 def test_muladd_workflow_runs_the_platform_processes_its_steps_name(
@@ -256,13 +279,9 @@ def test_failing_tool_fails_with_its_exit_status_and_standard_error(
 ) -> None:
     process = cwl_process(FAILING)
 
-    with pytest.raises(ExecutionFailedError) as failure:
-        _run(process, {"band": "B12"}, context)
+    failure = _failure(process, {"band": "B12"}, context)
 
-    assert str(failure.value) == (
-        "The CWL run failed: [job main] exited with status: 3."
-        " Tool output ends with: no such band: B12"
-    )
+    assert failure == f"The CWL run failed: [job main] {FAILING_ENDING}"
 
 
 def test_failing_tool_fails_the_workflow_step_running_it(
@@ -270,23 +289,17 @@ def test_failing_tool_fails_the_workflow_step_running_it(
 ) -> None:
     tool = {key: value for key, value in cwl_load(FAILING).items() if key != "cwlVersion"}
     process = cwl_process(
-        {
-            "cwlVersion": "v1.2",
-            "class": "Workflow",
-            "id": "check-band",
-            "inputs": {"band": "string"},
-            "outputs": {},
-            "steps": {"check": {"run": tool, "in": {"band": "band"}, "out": []}},
-        }
+        _workflow(
+            "check-band",
+            inputs={"band": "string"},
+            outputs={},
+            steps={"check": {"run": tool, "in": {"band": "band"}, "out": []}},
+        )
     )
 
-    with pytest.raises(ExecutionFailedError) as failure:
-        _run(process, {"band": "B12"}, context)
+    failure = _failure(process, {"band": "B12"}, context)
 
-    assert str(failure.value) == (
-        "Step 'check' failed: [job check] exited with status: 3."
-        " Tool output ends with: no such band: B12"
-    )
+    assert failure == f"Step 'check' failed: [job check] {FAILING_ENDING}"
 
 
 def test_failing_platform_process_fails_its_step(
@@ -299,10 +312,7 @@ def test_failing_platform_process_fails_its_step(
     )
     process = cwl_process(_workflow_running("Add", "Mul"))
 
-    with pytest.raises(ExecutionFailedError) as failure:
-        _run(process, {"value": 2}, context)
-
-    assert str(failure.value) == (
+    assert _failure(process, {"value": 2}, context) == (
         "Step 'step1' failed: the process 'Mul': The built-in process 'Mul' is gone."
     )
 
@@ -324,10 +334,7 @@ def test_step_naming_a_process_the_owner_may_not_run_fails_before_running(
     )
     process = cwl_process(_workflow_running("Add", identifier) | {"id": "alices-chain"})
 
-    with pytest.raises(ExecutionFailedError) as failure:
-        _run(process, {"value": 2}, context)
-
-    assert str(failure.value) == (
+    assert _failure(process, {"value": 2}, context) == (
         f"A workflow step runs the process {identifier!r}, which does not exist"
         " or is not one you may run."
     )
@@ -343,13 +350,11 @@ def test_step_may_run_the_owners_own_private_process(
     double = cwl_process(
         _workflow_running("Add") | {"id": "double-it"}, owner=alice, state=ProcessState.PRIVATE
     )
-    square_the_double = {
-        "cwlVersion": "v1.2",
-        "class": "Workflow",
-        "id": "square-the-double",
-        "inputs": {"value": "double"},
-        "outputs": {"result": {"type": "double", "outputSource": "square/result"}},
-        "steps": {
+    square_the_double = _workflow(
+        "square-the-double",
+        inputs={"value": "double"},
+        outputs={"result": {"type": "double", "outputSource": "square/result"}},
+        steps={
             "double": {"run": double.identifier, "in": {"value": "value"}, "out": ["result"]},
             "square": {
                 "run": "Mul",
@@ -357,7 +362,7 @@ def test_step_may_run_the_owners_own_private_process(
                 "out": ["result"],
             },
         },
-    }
+    )
     process = cwl_process(square_the_double)
 
     results = _run(process, {"value": 3}, context)
@@ -372,9 +377,7 @@ def test_dismissal_during_a_workflow_stops_it_and_reaches_the_job_runner(
     processes_sync_builtins()
     process = cwl_process(MULADD)
     reporter = RecordingReporter(dismissed_after=0)
-    context = RunContext(
-        job_id="test-job", owner_username=alice.username, workdir=tmp_path, progress=reporter
-    )
+    context = _context(tmp_path, alice, reporter)
 
     with pytest.raises(JobDismissedError):
         _run(process, {"value1": 1, "value2": 2, "value3": 3}, context)
@@ -389,21 +392,15 @@ def test_dismissal_inside_a_platform_process_stops_the_workflow(
     # given a workflow running the built-in countdown, whose first report is refused
     processes_sync_builtins()
     process = cwl_process(
-        {
-            "cwlVersion": "v1.2",
-            "class": "Workflow",
-            "id": "wait-a-bit",
-            "inputs": {"seconds": "int"},
-            "outputs": {"waited": {"type": "int", "outputSource": "wait/waited"}},
-            "steps": {
-                "wait": {"run": "countdown", "in": {"seconds": "seconds"}, "out": ["waited"]}
-            },
-        }
+        _workflow(
+            "wait-a-bit",
+            inputs={"seconds": "int"},
+            outputs={"waited": {"type": "int", "outputSource": "wait/waited"}},
+            steps={"wait": {"run": "countdown", "in": {"seconds": "seconds"}, "out": ["waited"]}},
+        )
     )
     reporter = RecordingReporter(dismissed_after=0)
-    context = RunContext(
-        job_id="test-job", owner_username=alice.username, workdir=tmp_path, progress=reporter
-    )
+    context = _context(tmp_path, alice, reporter)
 
     with pytest.raises(JobDismissedError):
         _run(process, {"seconds": 30}, context)
@@ -415,20 +412,15 @@ def test_a_process_running_itself_through_its_steps_fails(
     cwl_process: Callable[..., Process], context: RunContext
 ) -> None:
     process = cwl_process(
-        {
-            "cwlVersion": "v1.2",
-            "class": "Workflow",
-            "id": "forever",
-            "inputs": {"value": "double"},
-            "outputs": {"value": {"type": "double", "outputSource": "again/value"}},
-            "steps": {"again": {"run": "forever", "in": {"value": "value"}, "out": ["value"]}},
-        }
+        _workflow(
+            "forever",
+            inputs={"value": "double"},
+            outputs={"value": {"type": "double", "outputSource": "again/value"}},
+            steps={"again": {"run": "forever", "in": {"value": "value"}, "out": ["value"]}},
+        )
     )
 
-    with pytest.raises(ExecutionFailedError) as failure:
-        _run(process, {"value": 1}, context)
-
-    assert str(failure.value) == (
+    assert _failure(process, {"value": 1}, context) == (
         "Step 'again' failed: the process 'forever':"
         " The process 'forever' runs itself through its workflow steps."
     )
@@ -464,10 +456,7 @@ def test_a_required_container_is_refused_without_an_engine(
     document = cwl_load(FAILING) | {"requirements": {"DockerRequirement": {"dockerPull": "alpine"}}}
     process = cwl_process(document)
 
-    with pytest.raises(ExecutionFailedError) as failure:
-        _run(process, {"band": "B12"}, context)
-
-    assert str(failure.value) == (
+    assert _failure(process, {"band": "B12"}, context) == (
         "This package requires a container (DockerRequirement), and this platform"
         " runs CWL without a container engine."
     )
@@ -475,6 +464,22 @@ def test_a_required_container_is_refused_without_an_engine(
 
 def test_description_of_a_command_line_tool() -> None:
     description = cwl_description(cwl_load(SHOUT))
+
+    def option(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "title": name,
+            "description": "",
+            "schema": schema,
+            "minOccurs": 0,
+            "maxOccurs": 1,
+            "additionalParameters": {
+                "role": "inputBinding",
+                "parameters": [
+                    {"name": "position", "value": [1]},
+                    {"name": "prefix", "value": [f"--{name}"]},
+                ],
+            },
+        }
 
     assert description == {
         "id": "shout",
@@ -497,34 +502,8 @@ def test_description_of_a_command_line_tool() -> None:
                     "parameters": [{"name": "position", "value": [2]}],
                 },
             },
-            "times": {
-                "title": "times",
-                "description": "",
-                "schema": {"type": "integer", "default": 1},
-                "minOccurs": 0,
-                "maxOccurs": 1,
-                "additionalParameters": {
-                    "role": "inputBinding",
-                    "parameters": [
-                        {"name": "position", "value": [1]},
-                        {"name": "prefix", "value": ["--times"]},
-                    ],
-                },
-            },
-            "name": {
-                "title": "name",
-                "description": "",
-                "schema": {"type": "string", "default": "shouted"},
-                "minOccurs": 0,
-                "maxOccurs": 1,
-                "additionalParameters": {
-                    "role": "inputBinding",
-                    "parameters": [
-                        {"name": "position", "value": [1]},
-                        {"name": "prefix", "value": ["--name"]},
-                    ],
-                },
-            },
+            "times": option("times", {"type": "integer", "default": 1}),
+            "name": option("name", {"type": "string", "default": "shouted"}),
         },
         "outputs": {
             "shouted": {

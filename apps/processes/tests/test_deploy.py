@@ -70,7 +70,15 @@ def test_list_and_map_encodings_are_normalised_to_one_description(
 
     ndvi = client_of(dana).get("/ogcapi/processes/NdviCalculation").json()
     ogc_validate("processes:process", ndvi)
-    assert set(ndvi["inputs"]) == {"source", "red_source_band", "nir_source_band", "red_factor"}
+    assert set(ndvi["inputs"]) == {
+        "source",
+        "red_source_band",
+        "nir_source_band",
+        "red_factor",
+        "nir_factor",
+        "cloud_coverage",
+        "max_cloud_coverage",
+    }
     assert ndvi["inputs"]["red_source_band"]["schema"] == {
         "type": "integer",
         "minimum": 1,

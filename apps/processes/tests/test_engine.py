@@ -3,18 +3,16 @@ cycle, with a fake engine (a Python script) standing in for docker or podman."""
 
 import json
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from pytest_django.fixtures import Settings
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import job_dismiss, job_run, job_workdir
+from apps.jobs.services import job_dismiss, job_workdir
 from apps.processes.models import Process
 from apps.processes.runners.container import RunnerStopError
 from apps.processes.runners.engine import engine_container_stop
@@ -22,8 +20,9 @@ from apps.processes.tests.docker_packages import (
     NDVI_DESCRIPTION,
     NDVI_UNIT,
     docker_process_create,
-    holdings_file,
     job_accept,
+    job_run_now,
+    job_run_on_thread,
     log_lines,
 )
 from tests.fixtures import wait_for
@@ -94,14 +93,6 @@ sys.exit(125)
 
 
 @pytest.fixture
-def storage_root(settings: Settings, tmp_path: Path) -> Path:
-    settings.STORAGE_ROOT = tmp_path / "storage"
-    settings.STORAGE_BACKEND = "filesystem"
-    settings.STORAGE_ROOT.mkdir()
-    return Path(settings.STORAGE_ROOT)
-
-
-@pytest.fixture
 def engine_state(settings: Settings, tmp_path: Path, storage_root: Path) -> Path:
     """The fake engine's folder (its calls and running containers), set as CONTAINER_ENGINE."""
     state = tmp_path / "engine"
@@ -130,20 +121,9 @@ def ndvi_with_image(dana: User) -> Callable[..., Process]:
     return make
 
 
-@pytest.fixture
-def scene(storage_root: Path) -> Path:
-    return holdings_file("s2/S2A_MSIL2A_scene.tif", b"scene")
-
-
 def _accept(user: User, process: Process, scene: Path) -> Job:
     body = {"inputs": {"source": {"href": f"holdings/s2/{scene.name}"}, "red_source_band": 4}}
     return job_accept(user, process, body)
-
-
-def _run(job: Job) -> Job:
-    job_run(job_id=str(job.pk))
-    job.refresh_from_db()
-    return job
 
 
 def test_ndvi_job_runs_in_a_container_and_keeps_its_raster(
@@ -158,7 +138,7 @@ def test_ndvi_job_runs_in_a_container_and_keeps_its_raster(
     name = f"tep-job-{job.pk}"
 
     # when the worker runs it
-    job = _run(job)
+    job = job_run_now(job)
 
     # then the job succeeded with the raster, the container's output in its run log
     assert job.status == JobStatus.SUCCESSFUL, job.exception
@@ -221,7 +201,7 @@ def test_unit_command_replaces_the_entrypoint(
     process = docker_process_create(dana, NDVI_DESCRIPTION, unit)
     job = _accept(alice, process, scene)
 
-    job = _run(job)
+    job = job_run_now(job)
 
     _remove, run = _calls(engine_state)
     image = run.index("eoc/ndvi:latest")
@@ -239,7 +219,7 @@ def test_failing_container_fails_the_job_with_its_exit_code_and_last_words(
 ) -> None:
     job = _accept(alice, ndvi_with_image("tep/fail:1"), scene)
 
-    job = _run(job)
+    job = job_run_now(job)
 
     assert job.status == JobStatus.FAILED
     assert job.exception is not None
@@ -256,7 +236,7 @@ def test_container_past_its_deadline_is_removed_and_fails_the_job(
     job = _accept(alice, ndvi_with_image("tep/hang:1", jobTimeout=1), scene)
 
     # when the worker runs it
-    job = _run(job)
+    job = job_run_now(job)
 
     # then the container was removed and the job failed for its deadline
     assert job.status == JobStatus.FAILED
@@ -273,14 +253,7 @@ def test_dismissing_a_running_job_stops_its_container(
     job = _accept(alice, ndvi_with_image("tep/hang:1"), scene)
     pid_file = engine_state / f"tep-job-{job.pk}.pid"
 
-    def work() -> None:
-        try:
-            job_run(job_id=str(job.pk))
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=work)
-    worker.start()
+    worker = job_run_on_thread(job)
     wait_for(pid_file.exists)
 
     # when the user dismisses it

@@ -2,20 +2,18 @@
 life cycle against a local stand-in for the Kubernetes API (tests/kubernetes_standin.py)."""
 
 import json
-import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection
 from kubernetes.client import ApiClient
 from pytest_django.fixtures import Settings
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import job_dismiss, job_run, job_workdir
+from apps.jobs.services import job_dismiss, job_workdir
 from apps.processes.models import Process
 from apps.processes.runners.base import RunContext
 from apps.processes.runners.container import RunnerStopError
@@ -29,6 +27,8 @@ from apps.processes.tests.docker_packages import (
     docker_process_create,
     holdings_file,
     job_accept,
+    job_run_now,
+    job_run_on_thread,
     log_lines,
 )
 from apps.workspaces.storage import platform_storage
@@ -48,14 +48,6 @@ __all__ = ["moto_client", "moto_endpoint"]
 TOKEN = "stand-in-token"
 NAMESPACE = "tep-test"
 RASTER = b"II*\x00ndvi"
-
-
-@pytest.fixture
-def storage_root(settings: Settings, tmp_path: Path) -> Path:
-    settings.STORAGE_ROOT = tmp_path / "storage"
-    settings.STORAGE_BACKEND = "filesystem"
-    settings.STORAGE_ROOT.mkdir()
-    return Path(settings.STORAGE_ROOT)
 
 
 @pytest.fixture
@@ -87,11 +79,9 @@ def dsi(dana: User) -> Process:
 
 
 @pytest.fixture
-def scene(storage_root: Path) -> Path:
-    return holdings_file("s2/S2A_MSIL2A_scene.tif", b"scene")
-
-
-def _context(storage_root: Path, job_id: str) -> RunContext:
+def context(storage_root: Path) -> RunContext:
+    """The run of a new job of alice's, its folder made."""
+    job_id = str(uuid.uuid4())
     workdir = storage_root / "users" / "alice" / "workspace" / "jobs" / job_id
     workdir.mkdir(parents=True)
     return RunContext(
@@ -120,12 +110,6 @@ def _env(container: dict[str, Any]) -> dict[str, str]:
     return {variable["name"]: variable["value"] for variable in container["env"]}
 
 
-def _run(job: Job) -> Job:
-    job_run(job_id=str(job.pk))
-    job.refresh_from_db()
-    return job
-
-
 def _in_order(lines: list[str], expected: list[str]) -> bool:
     """`expected` appear in `lines`, in this order (others may come between)."""
     remaining = iter(lines)
@@ -138,11 +122,10 @@ def _in_order(lines: list[str], expected: list[str]) -> bool:
 @pytest.mark.django_db
 @pytest.mark.usefixtures("standin")
 def test_ndvi_manifest_runs_its_image_with_prefixed_arguments(
-    ndvi: Process, scene: Path, storage_root: Path
+    ndvi: Process, scene: Path, context: RunContext
 ) -> None:
     # given the NDVI package's inputs, staged
-    job_id = str(uuid.uuid4())
-    context = _context(storage_root, job_id)
+    job_id = context.job_id
     inputs = {"source": scene, "red_source_band": 4, "nir_source_band": 8}
 
     # when its manifest is made
@@ -188,11 +171,8 @@ def test_ndvi_manifest_runs_its_image_with_prefixed_arguments(
 @pytest.mark.django_db
 @pytest.mark.usefixtures("standin")
 def test_pod_sees_only_the_job_folder_and_its_inputs_at_the_workers_paths(
-    ndvi: Process, scene: Path, storage_root: Path
+    ndvi: Process, scene: Path, context: RunContext
 ) -> None:
-    job_id = str(uuid.uuid4())
-    context = _context(storage_root, job_id)
-
     manifest = _manifest(ndvi, {"source": scene}, context)
 
     pod = manifest["spec"]["template"]["spec"]
@@ -204,7 +184,7 @@ def test_pod_sees_only_the_job_folder_and_its_inputs_at_the_workers_paths(
         {
             "name": "storage",
             "mountPath": str(context.workdir),
-            "subPath": f"users/alice/workspace/jobs/{job_id}",
+            "subPath": f"users/alice/workspace/jobs/{context.job_id}",
         },
         {
             "name": "storage",
@@ -221,14 +201,13 @@ def test_pod_sees_only_the_job_folder_and_its_inputs_at_the_workers_paths(
 @pytest.mark.django_db
 @pytest.mark.usefixtures("standin")
 def test_dsi_manifest_passes_its_products_in_a_parameter_file(
-    dsi: Process, storage_root: Path, settings: Settings
+    dsi: Process, context: RunContext, settings: Settings
 ) -> None:
     # given two SAR products
     products = [
         holdings_file("sar/RS2_product.zip", b"rs2"),
         holdings_file("sar/S1A_product.zip", b"s1"),
     ]
-    context = _context(storage_root, str(uuid.uuid4()))
 
     # when dsi's manifest is made
     manifest = _manifest(dsi, {"productRef": products}, context)
@@ -247,12 +226,12 @@ def test_dsi_manifest_passes_its_products_in_a_parameter_file(
 @pytest.mark.django_db
 @pytest.mark.usefixtures("standin")
 def test_manifest_uses_the_service_account_and_pull_secrets_of_the_settings(
-    ndvi: Process, scene: Path, storage_root: Path, settings: Settings
+    ndvi: Process, scene: Path, context: RunContext, settings: Settings
 ) -> None:
     settings.KUBERNETES_SERVICE_ACCOUNT = "tep-runner"
     settings.KUBERNETES_IMAGE_PULL_SECRETS = ["registry-eoc", "registry-hub"]
 
-    manifest = _manifest(ndvi, {"source": scene}, _context(storage_root, str(uuid.uuid4())))
+    manifest = _manifest(ndvi, {"source": scene}, context)
 
     pod = manifest["spec"]["template"]["spec"]
     assert pod["serviceAccountName"] == "tep-runner"
@@ -263,14 +242,12 @@ def test_manifest_uses_the_service_account_and_pull_secrets_of_the_settings(
 @pytest.mark.django_db
 @pytest.mark.usefixtures("standin")
 def test_s3_staging_copies_the_job_folder_in_and_the_outputs_out(
-    ndvi: Process, storage_root: Path, settings: Settings
+    ndvi: Process, storage_root: Path, context: RunContext, settings: Settings
 ) -> None:
     # given staging through the object store
     settings.KUBERNETES_STAGING = "s3"
     settings.STORAGE_S3_BUCKET = "tep-bucket"
     settings.STORAGE_S3_ENDPOINT_URL = "http://minio:9000"
-    job_id = str(uuid.uuid4())
-    context = _context(storage_root, job_id)
     scene = context.workdir / "inputs" / "source-0.tif"
 
     # when the manifest is made
@@ -286,7 +263,7 @@ def test_s3_staging_copies_the_job_folder_in_and_the_outputs_out(
     (stage_out,) = pod["containers"]
     assert unit["volumeMounts"] == root_mount
     assert unit["args"][-1] == f"sourceImage={scene}"
-    job_key = f"users/alice/workspace/jobs/{job_id}"
+    job_key = f"users/alice/workspace/jobs/{context.job_id}"
     assert _env(stage_in) == {
         "AWS_DEFAULT_REGION": settings.STORAGE_S3_REGION,
         "AWS_ENDPOINT_URL": "http://minio:9000",
@@ -327,7 +304,7 @@ def test_ndvi_job_succeeds_with_its_raster_and_the_pods_log(
     name = f"tep-job-{job.pk}"
 
     # when the worker runs it
-    job = _run(job)
+    job = job_run_now(job)
 
     # then the job succeeded with the raster in its folder, and the pod's log in its run log
     assert job.status == JobStatus.SUCCESSFUL, job.exception
@@ -394,7 +371,7 @@ def test_dsi_job_reads_its_parameter_file_and_writes_geojson(
     )
 
     # when the worker runs it
-    job = _run(job)
+    job = job_run_now(job)
 
     # then its GeoJSON output names both products
     assert job.status == JobStatus.SUCCESSFUL, job.exception
@@ -432,7 +409,7 @@ def test_s3_staging_puts_the_job_folder_in_the_store_and_fetches_the_outputs(
     standin.behave("eoc/ndvi:latest", succeed(run=stage_and_compute))
 
     # when the worker runs it
-    job = _run(job)
+    job = job_run_now(job)
 
     # then the pod found the scene in the job's folder, and the raster became the output
     assert job.status == JobStatus.SUCCESSFUL, job.exception
@@ -464,7 +441,7 @@ def test_outputs_json_gives_literal_outputs(
     )
     job = job_accept(alice, process, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
 
-    job = _run(job)
+    job = job_run_now(job)
 
     assert job.status == JobStatus.SUCCESSFUL, job.exception
     assert [(row.output_id, row.value, row.storage_path) for row in job.outputs.all()] == [
@@ -485,7 +462,7 @@ def test_failing_container_fails_the_job_with_its_reason_message_and_exit_code(
     job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
 
     # when the worker runs it
-    job = _run(job)
+    job = job_run_now(job)
 
     # then the job failed, saying why, and the Kubernetes Job is gone
     assert job.status == JobStatus.FAILED
@@ -510,7 +487,7 @@ def test_job_past_its_deadline_fails_with_a_timeout_message(
     job = job_accept(alice, process, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
 
     # when the worker runs it
-    job = _run(job)
+    job = job_run_now(job)
 
     # then the Job's deadline was one second, and the job failed for it
     assert standin.created[0]["spec"]["activeDeadlineSeconds"] == 1
@@ -529,14 +506,7 @@ def test_dismissing_a_running_job_deletes_its_kubernetes_job(
     job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
     name = f"tep-job-{job.pk}"
 
-    def work() -> None:
-        try:
-            job_run(job_id=str(job.pk))
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=work)
-    worker.start()
+    worker = job_run_on_thread(job)
     wait_for(lambda: (found := standin.job(name)) is not None and found.state == "running")
 
     # when the user dismisses it
@@ -570,7 +540,7 @@ def test_a_redelivered_job_follows_the_kubernetes_job_already_there(
         Cluster.of(api).job_create(job_manifest(ndvi, {"source": scene}, context))
 
     # when the job runs again
-    job = _run(job)
+    job = job_run_now(job)
 
     # then it followed that Job to its end
     assert job.status == JobStatus.SUCCESSFUL, job.exception
@@ -585,7 +555,7 @@ def test_a_cluster_refusing_the_token_fails_the_job(
     settings.KUBERNETES_API_TOKEN = "not-the-token"
     job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
 
-    job = _run(job)
+    job = job_run_now(job)
 
     assert job.status == JobStatus.FAILED
     assert job.exception is not None
