@@ -51,6 +51,21 @@ class Identity:
         user = self.signed_in_user
         return user_roles(user) if user is not None else []
 
+    @cached_property
+    def active_rules(self) -> list["AccessRule"]:
+        """The active, unexpired rules that apply to this caller, read once per identity
+        (a request checks several operations: reading a process, then executing it)."""
+        candidates = AccessRule.objects.filter(
+            _applies_to(self),
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+            is_active=True,
+        ).defer("allowed_area")
+        return [
+            rule
+            for rule in candidates
+            if rule.applies_to != AppliesTo.ADDRESS or _address_matches(rule.address, self.address)
+        ]
+
 
 @dataclass(frozen=True)
 class AccessDecision:
@@ -66,7 +81,11 @@ def identity_from_request(request: HttpRequest | Request) -> Identity:
     every caller.
     """
     http_request = request._request if isinstance(request, Request) else request
-    return Identity(user=request.user, address=client_address(http_request))
+    identity = getattr(http_request, "_access_identity", None)
+    if identity is None or identity.user is not request.user:
+        identity = Identity(user=request.user, address=client_address(http_request))
+        http_request._access_identity = identity  # type: ignore[attr-defined]
+    return identity
 
 
 def _address_matches(rule_address: str, address: str) -> bool:
@@ -95,19 +114,11 @@ def _names_cover(names: Iterable[str], wanted: str) -> bool:
 
 def _rules_granting(*, identity: Identity, operation: str, resource_type: str) -> list[AccessRule]:
     """Active, unexpired rules for this identity granting the operation on the type."""
-    candidates = AccessRule.objects.filter(
-        _applies_to(identity),
-        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-        is_active=True,
-    ).defer("allowed_area")
     return [
         rule
-        for rule in candidates
+        for rule in identity.active_rules
         if _names_cover(rule.operations, operation)
         and _names_cover(rule.resource_types, resource_type)
-        and (
-            rule.applies_to != AppliesTo.ADDRESS or _address_matches(rule.address, identity.address)
-        )
     ]
 
 
