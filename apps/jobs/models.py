@@ -133,7 +133,7 @@ class JobBatch(models.Model):
     """One of the parallel executions of a job whose input values are uncorrelated (§6.12).
 
     It holds a contiguous run of that input's values; whichever worker claims it first runs it
-    (apps/processes/parallel.py).
+    (apps/processes/parallel/).
     """
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="batches")

@@ -29,7 +29,7 @@ NDVI_UNIT: dict[str, Any] = NDVI.execution_unit
 
 def _dsi_in_one_container() -> dict[str, Any]:
     """dsi without its `correlatedInputs: false`, which would run each product as a batch of
-    its own (apps/processes/parallel.py): here one container reads them all from its
+    its own (apps/processes/parallel/): here one container reads them all from its
     parameter file."""
     package = dsi_package()
     (product,) = package["processDescription"]["inputs"]

@@ -3,6 +3,8 @@
 import os
 import socket
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -10,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.db import connection, transaction
 from django.test import RequestFactory
 from django.utils import timezone
 from kombu import Queue
@@ -20,6 +23,7 @@ from apps.jobs.models import Job, JobBatch, JobBatchStatus, JobStatus
 from apps.jobs.services import _output_rows, job_dismiss, job_run
 from apps.processes import parallel
 from apps.processes.parallel import Batch, parallel_plan
+from apps.processes.parallel.batches import _batch_claim
 from apps.processes.runners.base import OutputFile
 from apps.processes.services import processes_sync_builtins
 from marketplace.celery import app as celery_app
@@ -277,13 +281,40 @@ def _running_job_with_batch(user: User, **batch_fields: Any) -> JobBatch:
 def test_a_batch_is_claimed_once(alice: User) -> None:
     batch = _running_job_with_batch(alice)
 
-    assert parallel._batch_claim(batch.pk) is True
-    assert parallel._batch_claim(batch.pk) is False
+    assert _batch_claim(batch.pk) is True
+    assert _batch_claim(batch.pk) is False
     batch.refresh_from_db()
     assert (batch.status, batch.worker) == (
         JobBatchStatus.RUNNING,
         f"{socket.gethostname()}:{os.getpid()}",
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_claims_at_the_same_moment_take_a_batch_once(alice: User) -> None:
+    # given two processes that claim the same batch, each in a transaction of its own
+    batch = _running_job_with_batch(alice)
+    ready = threading.Barrier(2)
+    outcomes: list[bool] = []
+
+    def claim() -> None:
+        try:
+            with transaction.atomic():
+                ready.wait(timeout=10)
+                outcomes.append(_batch_claim(batch.pk))
+                time.sleep(0.2)  # hold the row while the other claim waits for it
+        finally:
+            connection.close()
+
+    # when both claim at once
+    threads = [threading.Thread(target=claim) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=20)
+
+    # then only one of them has it
+    assert sorted(outcomes) == [False, True]
 
 
 @pytest.mark.django_db
@@ -297,8 +328,8 @@ def test_only_a_batch_whose_worker_went_silent_is_taken_over(alice: User, settin
         alice, status=JobBatchStatus.RUNNING, worker="busy:1", heartbeat=now - timedelta(seconds=5)
     )
 
-    assert parallel._batch_claim(silent.pk, take_over_lost=True) is True
-    assert parallel._batch_claim(beating.pk, take_over_lost=True) is False
+    assert _batch_claim(silent.pk, take_over_lost=True) is True
+    assert _batch_claim(beating.pk, take_over_lost=True) is False
 
 
 @pytest.mark.django_db
@@ -306,7 +337,7 @@ def test_no_batch_of_a_job_that_is_not_running_is_claimed(alice: User) -> None:
     batch = _running_job_with_batch(alice)
     Job.objects.filter(pk=batch.job_id).update(status=JobStatus.DISMISSED)
 
-    assert parallel._batch_claim(batch.pk) is False
+    assert _batch_claim(batch.pk) is False
 
 
 # --- Split jobs run by real workers -------------------------------------------------------

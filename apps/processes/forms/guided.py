@@ -1,25 +1,18 @@
-"""Forms of Developer mode (§21.1.1): a package given as a file, as text, or field by field.
-
-The guided form builds the application-package document (§17.2.3) a developer would
-otherwise paste; the view reads it with `package_read` like any other package, so one set
-of rules judges every package however it was written.
-"""
+"""The guided form: an application package (§17.2.3) built field by field."""
 
 import json
 import math
 import shlex
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.validators import RegexValidator
 from django.http import QueryDict
 
+from apps.processes.forms.base import BootstrapForm, PackageBody, form_problems
 from apps.processes.models import ExecutionUnitType
 from apps.processes.packages import IDENTIFIER, PACKAGE_MEDIA_TYPE
 
-MAX_PACKAGE_BYTES = 1024 * 1024
-CWL_FILE_MEDIA_TYPE = "application/cwl+yaml"
 APPLICATION_IDENTIFIER = RegexValidator(
     IDENTIFIER, "Use letters, digits, '.', '_' or '-', starting with a letter or digit."
 )
@@ -75,102 +68,6 @@ RESOURCE_FIELDS = (
     ("storageTempMin", "storage_temp_min"),
     ("jobTimeout", "job_timeout"),
 )
-
-
-@dataclass(frozen=True)
-class PackageBody:
-    """A package as a request would carry it: its text and the media type it claims."""
-
-    text: str
-    media_type: str
-
-
-class BootstrapForm(forms.Form):
-    """A form whose widgets carry Bootstrap's classes, and `is-invalid` once in error."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", _widget_class(field.widget))
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
-
-    def problems(self) -> list[str]:
-        return form_problems(self)
-
-
-def _widget_class(widget: forms.Widget) -> str:
-    if isinstance(widget, forms.CheckboxInput):
-        return "form-check-input"
-    if isinstance(widget, forms.Select):
-        return "form-select"
-    return "form-control"
-
-
-def form_problems(form: forms.Form, label: str = "") -> list[str]:
-    """A form's errors as sentences, each naming its field."""
-    problems = []
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        where = ", ".join(part for part in (label, str(field.label) if field else "") if part)
-        problems += [f"{where}: {error}" if where else str(error) for error in errors]
-    return problems
-
-
-# --- A package as a file or as text ----------------------------------------------------
-
-
-class PackageFileForm(BootstrapForm):
-    """A package file; once valid, `text` holds its content."""
-
-    text: str = ""
-    package_file = forms.FileField(
-        label="Package file",
-        help_text="An application package in JSON or YAML, or a CWL document (.cwl).",
-        error_messages={"required": "Choose a package file to upload."},
-        widget=forms.FileInput(attrs={"accept": ".json,.yaml,.yml,.cwl"}),
-    )
-
-    def clean_package_file(self) -> Any:
-        upload = self.cleaned_data["package_file"]
-        if upload.size > MAX_PACKAGE_BYTES:
-            raise forms.ValidationError("The file is larger than 1 MB; a package is much smaller.")
-        try:
-            self.text = upload.read().decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise forms.ValidationError("The file is not UTF-8 text.") from error
-        return upload
-
-    def body(self) -> PackageBody:
-        """The uploaded package; `.cwl` files are read as CWL whatever their content."""
-        name = self.cleaned_data["package_file"].name.lower()
-        media_type = CWL_FILE_MEDIA_TYPE if name.endswith(".cwl") else PACKAGE_MEDIA_TYPE
-        return PackageBody(self.text, media_type)
-
-
-class PackageTextForm(BootstrapForm):
-    package = forms.CharField(
-        label="Package",
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
-        help_text="JSON or YAML: an application package, or a CWL document.",
-        error_messages={"required": "Paste a package first."},
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["package"].widget.attrs["class"] += " font-monospace small"
-
-    def body(self) -> PackageBody:
-        # No media type: `package_read` tells a CWL document by its `cwlVersion`.
-        return PackageBody(self.cleaned_data["package"], "")
-
-
-# --- The guided form -------------------------------------------------------------------
 
 
 def _number_field(label: str, help_text: str = "") -> forms.FloatField:
