@@ -139,6 +139,15 @@ def record_links(
     return links
 
 
+def _geometry(record: Record) -> dict[str, Any] | None:
+    """The footprint as GeoJSON: as PostGIS wrote it when the search asked for it (see
+    `search.with_geojson`), else from the geometry."""
+    if hasattr(record, "geometry_geojson"):
+        written = record.geometry_geojson
+        return dict(json.loads(written)) if written is not None else None
+    return json.loads(record.geometry.geojson) if record.geometry is not None else None
+
+
 def record_feature(
     request: HttpRequest,
     record: Record,
@@ -151,7 +160,7 @@ def record_feature(
         "type": "Feature",
         "conformsTo": ["http://www.opengis.net/spec/ogcapi-records-1/1.0/req/record-core"],
         "time": record_time(record),
-        "geometry": json.loads(record.geometry.geojson) if record.geometry is not None else None,
+        "geometry": _geometry(record),
         "properties": record_properties(record),
         "links": record_links(request, record, outgoing=outgoing, incoming=incoming),
     }

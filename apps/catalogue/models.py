@@ -6,7 +6,7 @@ from typing import ClassVar
 from django.conf import settings
 from django.contrib.gis.db import models as gis
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, GistIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
@@ -111,12 +111,31 @@ class Record(models.Model):
             gis.Index(fields=["time_start"], name="record_time_start"),
             gis.Index(fields=["time_end"], name="record_time_end"),
             gis.Index(fields=["-record_updated", "id"], name="record_updated_idx"),
-            gis.Index(fields=["platform"], name="record_platform"),
+            # platform = … AND cloudCover < … (AND a time): a range of this index, the
+            # time checked inside it, so such a search is counted from the index alone.
+            gis.Index(
+                fields=["platform", "cloud_cover"],
+                include=["time_start", "time_end", "visibility"],
+                name="record_platform_cloud",
+            ),
             gis.Index(fields=["cloud_cover"], name="record_cloud_cover"),
             gis.Index(fields=["owner", "visibility"], name="record_owner_visibility"),
             GinIndex(fields=["external_ids"], name="record_external_ids_gin"),
             GinIndex(fields=["keywords"], name="record_keywords_gin"),
             GinIndex(fields=["formats"], name="record_formats_gin"),
+            # Box, type and text in one index, each checked in it (the text by its lexemes'
+            # hashes): a search combining them reads only the rows matching all three.
+            GistIndex(fields=["geometry", "type", "search_vector"], name="record_place_gist"),
+            # The same, newest first: ordered by distance to the far future (KNN), a search
+            # of box, type or text finds its newest matches without reading the others.
+            # Partial on a condition always true, which only a search bounded or ordered by
+            # record_updated states: the planner cannot tell that this index, in time order,
+            # narrows nothing by box or text alone, and would pick it to count such matches.
+            GistIndex(
+                fields=["record_updated", "geometry", "type", "search_vector"],
+                condition=models.Q(record_updated__isnull=False),
+                name="record_recent_gist",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.gis.geos import Polygon
-from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.contrib.postgres.search import SearchQuery
 from django.db import DataError
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import QueryDict
@@ -21,17 +21,9 @@ from apps.catalogue.cql2 import filter_q as cql2_filter_q
 from apps.catalogue.indexing import SEARCH_CONFIG
 from apps.catalogue.models import Association, Record, Visibility
 from apps.catalogue.queryables import QUERYABLES, SORTABLE
+from apps.catalogue.search import SearchResult, estimated_count, search_page
 from apps.ogc.errors import ApplicationError
 
-# Counting every match of a broad query costs more than the page itself (each match is a
-# row to visit): numberMatched is given exactly up to this many and left out above it (it
-# is optional in OGC API - Records).
-COUNT_CAP = 1_000
-# Above this many estimated matches the exact count is not even tried.
-ESTIMATE_CAP = 5_000
-# Ranking by relevance scores every match; above this many the results keep the default
-# order instead (a broad term ranks poorly anyway).
-RANK_CAP = 1_000
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 10
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -303,20 +295,6 @@ def cql2_q(parameters: QueryDict) -> Q:
 # --- search -----------------------------------------------------------------------------
 
 
-@dataclass
-class SearchResult:
-    records: list[Record]
-    number_matched: int | None
-    limit: int
-    offset: int
-
-    @property
-    def has_next(self) -> bool:
-        if self.number_matched is None:
-            return len(self.records) == self.limit
-        return self.offset + self.limit < self.number_matched
-
-
 def _text(parameters: QueryDict, name: str) -> str:
     return str(parameters.get(name) or "")
 
@@ -365,59 +343,32 @@ def search_filter(parameters: QueryDict, *, skip: tuple[str, ...] = ()) -> Q:
     return condition
 
 
-def _capped_count(records: QuerySet[Record], cap: int) -> int:
-    return records.order_by()[: cap + 1].count()
-
-
-def _estimated_count(records: QuerySet[Record]) -> float:
-    """PostgreSQL's estimate of the matches (planning only, well under a millisecond)."""
-    plan = json.loads(records.order_by().explain(format="json"))
-    return float(plan[0]["Plan"]["Plan Rows"])
-
-
 def public_records_estimate() -> int:
     """About how many public records there are (the planner's figure: counting a million
     rows on every catalogue request would cost more than the request)."""
-    return round(_estimated_count(Record.objects.filter(visibility=Visibility.PUBLIC)))
-
-
-def _matched(records: QuerySet[Record]) -> int | None:
-    """The exact count when it is cheap (few matches), else None.
-
-    Counting visits every matching row: for a broad query over a million records that is
-    far more work than the page. The planner's estimate tells the two apart; when it is
-    wrong the count still stops at COUNT_CAP.
-    """
-    if _estimated_count(records) > ESTIMATE_CAP:
-        return None
-    matched = _capped_count(records, COUNT_CAP)
-    return matched if matched <= COUNT_CAP else None
+    return estimated_count(Record.objects.filter(visibility=Visibility.PUBLIC))
 
 
 def records_search(parameters: QueryDict, user: User | None) -> SearchResult:
+    """One page of the visible records matching the parameters, counted and ordered as
+    `apps.catalogue.search` describes (exact numberMatched up to COUNT_CAP; `sortby`, else
+    relevance for a counted text search, else newest record_updated first; then id)."""
     limit = min(_int(parameters, "limit", DEFAULT_LIMIT, 1), MAX_LIMIT)
     offset = _int(parameters, "offset", 0, 0)
     records = records_visible_to(user).filter(search_filter(parameters))
+    sortby = _text(parameters, "sortby")
+    query = text_query(parameters.get("q", ""))
     try:
-        return _search(records, parameters, limit, offset)
+        return search_page(
+            records,
+            query=query,
+            order=sort_order(sortby) if sortby else None,
+            narrowed=bool(_text(parameters, "bbox")) or query is not None,
+            limit=limit,
+            offset=offset,
+        )
     except DataError as error:  # e.g. an arithmetic overflow in a CQL2 filter
         raise _bad(f"The filter cannot be evaluated: {error}".strip()) from error
-
-
-def _search(
-    records: QuerySet[Record], parameters: QueryDict, limit: int, offset: int
-) -> SearchResult:
-    number_matched = _matched(records)
-    query = text_query(parameters.get("q", ""))
-    if _text(parameters, "sortby"):
-        records = records.order_by(*sort_order(_text(parameters, "sortby")))
-    elif query is not None and number_matched is not None and number_matched <= RANK_CAP:
-        rank = SearchRank(F("search_vector"), query)
-        records = records.annotate(rank=rank).order_by("-rank", "id")
-    else:
-        records = records.order_by("-record_updated", "id")
-    page = list(records.defer("search_vector")[offset : offset + limit])
-    return SearchResult(page, number_matched, limit, offset)
 
 
 def type_facets(parameters: QueryDict, user: User | None) -> list[tuple[str, int]]:

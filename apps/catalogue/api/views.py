@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.accounts.permissions import IsApprovedUser, authenticated_user
-from apps.catalogue import harvest, selectors, services
+from apps.catalogue import harvest, search, selectors, services
 from apps.catalogue.encoding import CATALOGUE_ID, GEOJSON, ITEMS_PATH, record_feature, record_path
 from apps.catalogue.models import Record, RecordType
 from apps.catalogue.queryables import QUERYABLES, queryables_schema
@@ -141,7 +141,7 @@ class QueryablesApi(APIView):
         )
 
 
-def _page_links(request: Request, result: selectors.SearchResult) -> list[dict[str, str]]:
+def _page_links(request: Request, result: search.SearchResult) -> list[dict[str, str]]:
     query = {key: request.GET.getlist(key) for key in request.GET if key not in ("offset", "f")}
     query["limit"] = [str(result.limit)]
     links = self_links(
@@ -223,7 +223,7 @@ class ItemsApi(APIView):
                 "facets": selectors.type_facets(request.GET, user),
                 "record_types": RecordType.choices,
                 "result": result,
-                "count_cap": selectors.COUNT_CAP,
+                "count_cap": search.COUNT_CAP,
                 "platforms": QUERYABLES["platform"],
                 "parameters": request.GET,
             }
