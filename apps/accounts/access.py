@@ -26,6 +26,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from apps.accounts.models import AccessRule, AppliesTo, Role, User
+from apps.accounts.rule_cache import active_access_rules
 from apps.accounts.services import user_roles
 from apps.accounts.throttling import client_address
 from apps.ogc.errors import PermissionDeniedError
@@ -53,17 +54,13 @@ class Identity:
 
     @cached_property
     def active_rules(self) -> list["AccessRule"]:
-        """The active, unexpired rules that apply to this caller, read once per identity
+        """The active, unexpired rules that apply to this caller, chosen once per identity
         (a request checks several operations: reading a process, then executing it)."""
-        candidates = AccessRule.objects.filter(
-            _applies_to(self),
-            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
-            is_active=True,
-        ).defer("allowed_area")
+        now = timezone.now()
         return [
             rule
-            for rule in candidates
-            if rule.applies_to != AppliesTo.ADDRESS or _address_matches(rule.address, self.address)
+            for rule in active_access_rules()
+            if (rule.expires_at is None or rule.expires_at > now) and _applies_to(rule, self)
         ]
 
 
@@ -95,17 +92,17 @@ def _address_matches(rule_address: str, address: str) -> bool:
         return False
 
 
-def _applies_to(identity: Identity) -> Q:
-    applies = Q(applies_to=AppliesTo.EVERYBODY)
+def _applies_to(rule: AccessRule, identity: Identity) -> bool:
+    if rule.applies_to == AppliesTo.EVERYBODY:
+        return True
+    if rule.applies_to == AppliesTo.ADDRESS:
+        return bool(identity.address) and _address_matches(rule.address, identity.address)
     user = identity.signed_in_user
-    if user is not None:
-        applies |= Q(applies_to=AppliesTo.USER, user=user)
-        applies |= Q(applies_to=AppliesTo.ROLE, role__in=identity.roles)
-    if identity.address:
-        # Narrowed to the address's networks in Python: `ipaddress` handles v4, v6 and
-        # single addresses alike, and there are few address rules.
-        applies |= Q(applies_to=AppliesTo.ADDRESS)
-    return applies
+    if user is None:
+        return False
+    if rule.applies_to == AppliesTo.USER:
+        return rule.user_id == user.pk
+    return rule.applies_to == AppliesTo.ROLE and rule.role in identity.roles
 
 
 def _names_cover(names: Iterable[str], wanted: str) -> bool:

@@ -6,4 +6,7 @@ class AccountsConfig(AppConfig):
     name = "apps.accounts"
 
     def ready(self) -> None:
-        from apps.accounts import schema  # noqa: F401 - registers OpenAPI security schemes
+        from apps.accounts import (  # noqa: F401 - registers what they define
+            rule_cache,  # the access rules' change signals
+            schema,  # OpenAPI security schemes
+        )

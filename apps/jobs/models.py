@@ -3,6 +3,7 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.utils import timezone
 
 
 class JobStatus(models.TextChoices):
@@ -45,14 +46,16 @@ class Job(models.Model):
     progress = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)
     exception = models.JSONField(null=True, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
+    # Set when the job is made, not when its row is written: a quick job's row is written
+    # once it has finished (apps/jobs/services/quick.py).
+    created = models.DateTimeField(default=timezone.now, editable=False)
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(auto_now=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     runs_inline = models.BooleanField(
-        default=False, help_text="Run by the process that accepted it, not by a worker."
+        default=False, help_text="Run by the request that accepted it, not by a worker."
     )
     job_timeout_seconds = models.PositiveIntegerField(null=True, blank=True)
     duration_seconds = models.FloatField(null=True, blank=True)
@@ -111,7 +114,7 @@ class JobLogLine(models.Model):
     """A line of a job's run log (§11.4)."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="log_lines")
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(default=timezone.now, editable=False)
     line = models.TextField()
 
     class Meta:

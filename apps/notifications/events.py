@@ -267,11 +267,12 @@ def record_event(event_type: str, **properties: Any) -> Event:
     comma-separated values, dates and datetimes in ISO 8601. An optional property given
     as None is not stored (sharedWith=None means shared with everybody).
 
-    It only writes the event and its properties (in one transaction, or a savepoint of the
-    caller's); delivering notifications reads the events afterwards (§13.5).
+    It only writes the event and its properties, in one transaction or as part of the
+    caller's (no savepoint: a failed write fails the caller's transaction anyway);
+    delivering notifications reads the events afterwards (§13.5).
     """
     values = _checked(event_type, properties)
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         event = Event.objects.create(event_type=event_type)
         EventProperty.objects.bulk_create(
             EventProperty(event=event, key=key, value=value) for key, value in values.items()

@@ -168,7 +168,8 @@ class ProcessExecuteApi(APIView):
         )
         if run_async:
             return _created_response(request, job, preference_applied=wants_async)
-        job = _wait_until_finished(job)
+        if not job.is_finished:
+            job = _wait_until_finished(job)
         if not job.is_finished:
             return _created_response(request, job, preference_applied=False)
         return _finished_response(request, job)

@@ -1,19 +1,21 @@
-"""Quick built-ins run in the process that accepted them; anything else waits for a worker."""
+"""Quick built-ins run in the request that accepted them; anything else waits for a worker."""
 
 import json
-from datetime import timedelta
+from collections.abc import Iterator
 
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import jobs_recover_lost
+from apps.notifications.models import Event
+from apps.processes import registry
+from apps.processes.builtins import NUMBER
 from apps.processes.demo import demo_holdings_create
-from apps.processes.models import Process
+from apps.processes.registry import Output, builtin_process
 from apps.processes.services import processes_sync_builtins
-from tests.fixtures import start_worker, stop_worker, wait_for
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -23,39 +25,100 @@ pytestmark = [
 QUEUE = "jobs-inline-tests"
 
 
-def _submit(user: User, process_id: str, inputs: dict) -> Job:
+@pytest.fixture(autouse=True)
+def builtins() -> None:
     processes_sync_builtins()
+
+
+def _post(user: User, process_id: str, inputs: dict, *, prefer: str = "respond-async"):
     client = APIClient()
     client.force_authenticate(user)
-    response = client.post(
+    return client.post(
         f"/ogcapi/processes/{process_id}/execution",
         data=json.dumps({"inputs": inputs}),
         content_type="application/json",
-        HTTP_PREFER="respond-async",
+        HTTP_PREFER=prefer,
     )
+
+
+def _submit(user: User, process_id: str, inputs: dict) -> Job:
+    response = _post(user, process_id, inputs)
     assert response.status_code == 201, response.content
     return Job.objects.get(pk=response.json()["jobID"])
 
 
-def _finished(job: Job) -> bool:
-    job.refresh_from_db()
-    return job.is_finished
-
-
-def test_a_quick_job_finishes_without_any_worker(alice: User, settings) -> None:
+def test_a_quick_job_is_answered_finished_without_any_worker(alice: User, settings) -> None:
     # given no worker reads the jobs queue
     settings.JOBS_QUEUE = QUEUE
 
     # when an async Add is submitted
-    job = _submit(alice, "Add", {"value1": 2.5, "value2": 4})
+    response = _post(alice, "Add", {"value1": 2.5, "value2": 4})
 
-    # then it runs in this process, with its outputs, log and statistics
-    wait_for(lambda: _finished(job), timeout=10)
-    assert (job.status, job.runs_inline) == (JobStatus.SUCCESSFUL, True)
+    # then the answer already tells its outcome, and the job has all a worker would write
+    assert response.status_code == 201
+    assert response.json()["status"] == "successful"
+    job = Job.objects.get(pk=response.json()["jobID"])
+    assert (job.status, job.runs_inline, job.progress) == (JobStatus.SUCCESSFUL, True, 100)
     assert job.outputs.get(output_id="result").value == 6.5
-    assert list(job.log_lines.values_list("line", flat=True))[-1] == "successful"
+    lines = list(job.log_lines.values_list("line", flat=True))
+    assert lines == ["accepted: Add 1.0.0", "running", "successful"]
+    assert job.started is not None
+    assert job.finished is not None
+    assert job.created <= job.started <= job.finished
     assert job.duration_seconds is not None
     assert job.cpu_seconds is not None
+    event = Event.objects.get(event_type="jobCompleted")
+    assert event.property_dict()["jobId"] == str(job.pk)
+
+
+@pytest.fixture
+def divide() -> Iterator[str]:
+    """A quick built-in that fails when dividing by zero."""
+
+    @builtin_process(id="divide-test", outputs={"result": Output(schema=NUMBER)}, quick=True)
+    def divide_values(value1: float, value2: float) -> dict[str, float]:
+        """Divide."""
+        return {"result": value1 / value2}
+
+    processes_sync_builtins()
+    yield "divide-test"
+    registry._registry.pop("divide-test", None)
+
+
+def test_a_failing_quick_job_is_written_failed(alice: User, divide: str, settings) -> None:
+    settings.JOBS_QUEUE = QUEUE
+
+    response = _post(alice, divide, {"value1": 1, "value2": 0})
+
+    body = response.json()
+    assert (response.status_code, body["status"]) == (201, "failed")
+    job = Job.objects.get(pk=body["jobID"])
+    assert job.exception is not None
+    assert job.exception["type"].endswith("execution-failed")
+    assert job.exception["detail"] == "ZeroDivisionError: division by zero"
+    lines = list(job.log_lines.values_list("line", flat=True))
+    assert lines[-1] == "failed: ZeroDivisionError: division by zero"
+    assert not job.outputs.exists()
+    assert Event.objects.filter(event_type="jobFailed").count() == 1
+
+
+def test_a_quick_job_takes_one_transaction(alice: User, settings) -> None:
+    settings.JOBS_QUEUE = QUEUE
+    _post(alice, "echo", {"value": "warm"})
+
+    with CaptureQueriesContext(connection) as queries:
+        _post(alice, "echo", {"value": "hello"})
+
+    statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
+    assert statements.count("COMMIT") == 1
+    assert statements.count("UPDATE") == 0
+
+
+def test_synchronous_quick_jobs_answer_their_results(alice: User) -> None:
+    response = _post(alice, "Mul", {"value1": 10.2, "value2": 13.5}, prefer="")
+
+    assert response.status_code == 200
+    assert response.json()["result"] == pytest.approx(137.7)
 
 
 def test_slow_or_file_jobs_wait_for_a_worker(alice: User, settings) -> None:
@@ -69,6 +132,9 @@ def test_slow_or_file_jobs_wait_for_a_worker(alice: User, settings) -> None:
     for job in (countdown, echo_of_a_file):
         job.refresh_from_db()
         assert (job.status, job.runs_inline) == (JobStatus.ACCEPTED, False)
+        assert list(job.log_lines.values_list("line", flat=True)) == [
+            f"accepted: {job.process_identifier} {job.process_version}"
+        ]
 
 
 def test_inline_jobs_can_be_turned_off(alice: User, settings) -> None:
@@ -79,36 +145,3 @@ def test_inline_jobs_can_be_turned_off(alice: User, settings) -> None:
 
     job.refresh_from_db()
     assert (job.status, job.runs_inline) == (JobStatus.ACCEPTED, False)
-
-
-def test_a_quick_job_its_process_never_started_goes_to_the_workers(alice: User, settings) -> None:
-    # given a quick job accepted by a process that stopped before running it
-    settings.JOBS_QUEUE = QUEUE
-    settings.JOB_LOST_AFTER_SECONDS = 2
-    processes_sync_builtins()
-    job = Job.objects.create(
-        owner=alice,
-        process=Process.objects.get(identifier="Mul"),
-        process_identifier="Mul",
-        process_version="1.0.0",
-        inputs={"value1": 3, "value2": 7},
-        execute_request={"inputs": {"value1": 3, "value2": 7}},
-        runs_inline=True,
-    )
-    Job.objects.filter(pk=job.pk).update(created=timezone.now() - timedelta(seconds=5))
-
-    # when the janitor runs, and a worker reads the queue
-    requeued, failed = jobs_recover_lost()
-    worker = start_worker(name="inline-rescuer", queues=QUEUE)
-    try:
-        wait_for(lambda: _finished(job), timeout=30)
-    finally:
-        stop_worker(worker)
-
-    # then a worker ran it
-    assert (requeued, failed) == ([str(job.pk)], [])
-    assert (job.status, job.runs_inline) == (JobStatus.SUCCESSFUL, False)
-    assert job.outputs.get(output_id="result").value == 21
-    assert "handed to the workers: it was not started" in job.log_lines.values_list(
-        "line", flat=True
-    )

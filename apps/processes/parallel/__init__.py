@@ -20,7 +20,7 @@ stopped and the job fails naming the failed batch's values; dismissing the job s
 Each batch keeps its outputs in its row and the parent gathers them in batch order: an
 output every batch returned as a list is their concatenation, any other output is the list
 of the batches' values. Several files for one output are stored as the outputs `<id>.1`,
-`<id>.2`, … (apps/jobs/services.py `_output_rows`).
+`<id>.2`, … (`apps.jobs.services.job_output_rows`).
 
 Batches on other workers open the input files at the paths the parent staged them to, and
 write their outputs in the job's folder: the workers share the platform's storage folder,

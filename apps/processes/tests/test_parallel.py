@@ -20,7 +20,7 @@ from kombu import Queue
 from apps.accounts.models import User
 from apps.jobs.api.ogc import results_document
 from apps.jobs.models import Job, JobBatch, JobBatchStatus, JobStatus
-from apps.jobs.services import _output_rows, job_dismiss, job_run
+from apps.jobs.services import job_dismiss, job_output_rows, job_run
 from apps.processes import parallel
 from apps.processes.parallel import Batch, parallel_plan
 from apps.processes.parallel.batches import _batch_claim
@@ -247,7 +247,7 @@ def test_gathered_files_are_outputs_id_1_id_2_and_requested_by_their_id(
     job = Job(process_identifier="p", process_version="1")
 
     # when they become output rows and a results document for the requested output
-    rows = _output_rows(job, {"raster": files, "count": [1, 1]})
+    rows = job_output_rows(job, {"raster": files, "count": [1, 1]})
     document = results_document(
         RequestFactory().get("/"), job, rows, {"raster": {"transmissionMode": "reference"}}
     )
