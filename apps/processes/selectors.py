@@ -21,7 +21,8 @@ def process_list_visible_to(user: User | None) -> QuerySet[Process]:
 
 
 def process_get_visible_to(*, identifier: str, user: User | None) -> Process | None:
-    return process_list_visible_to(user).filter(identifier=identifier).first()
+    # Unordered: the identifier is unique, and this runs on every execution.
+    return next(iter(process_list_visible_to(user).filter(identifier=identifier)), None)
 
 
 def processes_of_developer(user: User) -> QuerySet[Process]:
