@@ -1,7 +1,12 @@
 """The one place a running job reports to: its row, its run log and its live viewers."""
 
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
+from django.db import close_old_connections
 from django.db.models import F
 from django.utils import timezone
 
@@ -75,3 +80,26 @@ class JobReporter:
 
     def context(self) -> dict[str, Any]:
         return {"job_id": str(self.job.pk), "owner": self.job.owner.username}
+
+
+@contextmanager
+def heartbeat_while_running(beat: Callable[[], bool], *, name: str) -> Iterator[None]:
+    """Call `beat` every JOB_HEARTBEAT_SECONDS in a thread of its own while the block runs,
+    so that whoever watches (the janitor, a parent job) knows the worker is alive; it stops
+    early once `beat` answers False."""
+    stop = threading.Event()
+
+    def beating() -> None:
+        try:
+            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS) and beat():
+                pass
+        finally:
+            close_old_connections()
+
+    thread = threading.Thread(target=beating, name=name, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)

@@ -2,22 +2,24 @@
 
 import logging
 import resource
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections
 from django.db.models import Q
 from django.utils import timezone
 
 from apps.jobs import notify
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.reporting import JobDismissedError, JobReporter, job_status_broadcast
+from apps.jobs.reporting import (
+    JobDismissedError,
+    JobReporter,
+    heartbeat_while_running,
+    job_status_broadcast,
+)
 from apps.jobs.services.finishing import job_fail, job_publish, job_statistics, job_succeed
 from apps.jobs.services.notifying import job_notifications_enqueue
 from apps.processes import parallel
@@ -53,27 +55,6 @@ def _claim(job_id: str, *, redelivered: bool) -> bool:
     )
 
 
-@contextmanager
-def _heartbeat(reporter: JobReporter) -> Iterator[None]:
-    """Beat every few seconds while the runner works, so the janitor knows we're alive."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS) and reporter.heartbeat():
-                pass
-        finally:
-            close_old_connections()
-
-    thread = threading.Thread(target=beat, name=f"heartbeat-{reporter.job.pk}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
 def job_process(job: Job) -> Process:
     """The process as the job was accepted for: its revision, if it has one."""
     if job.revision is not None:
@@ -105,7 +86,8 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
             workdir=workdir,
             progress=reporter,
         )
-        with _heartbeat(reporter), ExitStack() as staged_files:
+        heartbeat = heartbeat_while_running(reporter.heartbeat, name=f"heartbeat-{job.pk}")
+        with heartbeat, ExitStack() as staged_files:
             inputs, staged_bytes, staged_seconds = stage_inputs(
                 job.inputs, workdir, job.owner, staged_files
             )

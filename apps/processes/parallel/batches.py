@@ -3,21 +3,18 @@
 import logging
 import os
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import close_old_connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.jobs import services as job_services
 from apps.jobs.models import Job, JobBatch, JobBatchStatus, JobLogLine, JobStatus
-from apps.jobs.reporting import JobDismissedError
+from apps.jobs.reporting import JobDismissedError, heartbeat_while_running
 from apps.processes.models import Process
 from apps.processes.parallel.encoding import decoded, encoded
 from apps.processes.runners.base import ExecutionFailedError, RunContext
@@ -117,27 +114,6 @@ class BatchReporter:
         return JobDismissedError(str(self.batch.job_id))
 
 
-@contextmanager
-def _heartbeat(reporter: BatchReporter) -> Iterator[None]:
-    """Beat while the batch runs, so the parent knows its worker is alive."""
-    stop = threading.Event()
-
-    def beat() -> None:
-        try:
-            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS) and reporter.heartbeat():
-                pass
-        finally:
-            close_old_connections()
-
-    thread = threading.Thread(target=beat, name=f"heartbeat-batch-{reporter.batch.pk}", daemon=True)
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=5)
-
-
 def _batch_finish(reporter: BatchReporter, status: str, **fields: Any) -> bool:
     """Record how the batch ended, unless it was stopped or taken over meanwhile."""
     return bool(reporter.running().update(status=status, finished=timezone.now(), **fields))
@@ -163,7 +139,7 @@ def _batch_execute(
     reporter.log(f"running on {reporter.worker}")
     inputs = {input_id: decoded(value) for input_id, value in batch.inputs.items()}
     try:
-        with _heartbeat(reporter):
+        with heartbeat_while_running(reporter.heartbeat, name=f"heartbeat-batch-{batch.pk}"):
             results = runner_for(process).run(process, inputs, context)
         stored = {output_id: encoded(value) for output_id, value in results.items()}
         if _batch_finish(reporter, JobBatchStatus.SUCCESSFUL, progress=100, results=stored):
