@@ -1,5 +1,6 @@
 """The end of a job: its outputs, final status, statistics, event and announcements."""
 
+import json
 import resource
 import time
 from collections.abc import Iterator
@@ -19,7 +20,7 @@ from apps.jobs.services.notifying import job_notifications_enqueue
 from apps.notifications.events import EventType, record_event
 from apps.ogc.errors import ApplicationError
 from apps.ogc.links import public_request
-from apps.processes.runners.base import OutputFile
+from apps.processes.runners.base import ExecutionFailedError, OutputFile
 from apps.webservices.services import service_publish_job
 from apps.workspaces.models import Workspace
 from apps.workspaces.services import workspace_usage_add
@@ -87,6 +88,21 @@ def _each_output(results: dict[str, Any]) -> Iterator[tuple[str, Any]]:
             yield from ((f"{output_id}.{number}", file) for number, file in enumerate(value, 1))
         else:
             yield output_id, value
+
+
+def job_results_check(results: dict[str, Any]) -> dict[str, Any]:
+    """The results, if each value JSON can hold; else ExecutionFailedError naming the output
+    (a number that overflowed to infinity, say, could not be stored or answered)."""
+    for output_id, value in _each_output(results):
+        if isinstance(value, OutputFile):
+            continue
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError) as error:
+            raise ExecutionFailedError(
+                f"Output {output_id!r} is not a JSON value ({error})."
+            ) from error
+    return results
 
 
 def job_output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:

@@ -25,6 +25,7 @@ from apps.jobs.services.finishing import (
     job_finished_event_record,
     job_finished_in_memory,
     job_output_rows,
+    job_results_check,
     job_statistics,
 )
 from apps.jobs.services.notifying import job_notifications_enqueue
@@ -78,7 +79,8 @@ def _run(job: Job) -> tuple[dict[str, Any], str | None]:
             workdir=job_workdir(job),
             progress=_no_progress,
         )
-        return BuiltinRunner().run(process, dict(job.inputs), context), None
+        results = BuiltinRunner().run(process, dict(job.inputs), context)
+        return job_results_check(results), None
     except ExecutionFailedError as error:
         return {}, str(error)
     except Exception as error:  # a failing process fails its job, never the request

@@ -20,7 +20,13 @@ from apps.jobs.reporting import (
     heartbeat_while_running,
     job_status_broadcast,
 )
-from apps.jobs.services.finishing import job_fail, job_publish, job_statistics, job_succeed
+from apps.jobs.services.finishing import (
+    job_fail,
+    job_publish,
+    job_results_check,
+    job_statistics,
+    job_succeed,
+)
 from apps.jobs.services.notifying import job_notifications_enqueue
 from apps.processes import parallel
 from apps.processes.models import Process
@@ -95,7 +101,7 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
                 reporter.add_staged(bytes_in=staged_bytes, seconds=staged_seconds)
                 reporter.log(f"staged {staged_bytes} bytes of inputs in {staged_seconds:.1f} s")
             inputs = nested_inputs_resolve(inputs, context, job.owner)
-            results = parallel.execute(process, inputs, context)
+            results = job_results_check(parallel.execute(process, inputs, context))
     except JobDismissedError:
         Job.objects.filter(pk=job.pk).update(**job_statistics(started, usage_before))
         reporter.log("stopped: the job was dismissed")

@@ -10,12 +10,14 @@ from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
+from apps.jobs.services import job_run
 from apps.notifications.models import Event
 from apps.processes import registry
 from apps.processes.builtins import NUMBER
 from apps.processes.demo import demo_holdings_create
 from apps.processes.registry import Output, builtin_process
 from apps.processes.services import processes_sync_builtins
+from tests.fixtures import submit_job
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -100,6 +102,42 @@ def test_a_failing_quick_job_is_written_failed(alice: User, divide: str, setting
     assert lines[-1] == "failed: ZeroDivisionError: division by zero"
     assert not job.outputs.exists()
     assert Event.objects.filter(event_type="jobFailed").count() == 1
+
+
+def test_a_quick_result_json_cannot_hold_fails_the_job(alice: User) -> None:
+    asynchronous = _post(alice, "Mul", {"value1": 1e308, "value2": 10})
+    synchronous = _post(alice, "Mul", {"value1": 1e308, "value2": 10}, prefer="")
+
+    assert (asynchronous.status_code, asynchronous.json()["status"]) == (201, "failed")
+    job = Job.objects.get(pk=asynchronous.json()["jobID"])
+    assert job.message.startswith("Output 'result' is not a JSON value")
+    assert synchronous.status_code == 500
+    assert synchronous.json()["type"].endswith("execution-failed")
+    assert synchronous.json()["detail"].startswith("Output 'result' is not a JSON value")
+
+
+def test_a_worker_fails_a_job_whose_result_json_cannot_hold(alice: User, settings) -> None:
+    # given a process (not quick) whose result is not a number JSON knows
+    @builtin_process(id="nan-test", outputs={"result": Output(schema=NUMBER)})
+    def not_a_number() -> dict[str, float]:
+        """Not a number."""
+        return {"result": float("nan")}
+
+    try:
+        processes_sync_builtins()
+        settings.JOBS_QUEUE = QUEUE
+        job = submit_job(alice, "nan-test", {"inputs": {}})
+
+        # when a worker runs it
+        job_run(job_id=str(job.pk))
+    finally:
+        registry._registry.pop("nan-test", None)
+
+    # then the job fails, naming the output, instead of failing to store it
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert job.message.startswith("Output 'result' is not a JSON value")
+    assert not job.outputs.exists()
 
 
 def test_a_quick_job_takes_one_transaction(alice: User, settings) -> None:
