@@ -224,6 +224,9 @@ prepare_database() {
   fi
   psql -w "$url" -qc 'create extension if not exists postgis' >/dev/null 2>&1 \
     || warn "could not create the postgis extension in $name (it needs a superuser once)"
+  # The catalogue's search index needs btree_gist (a trusted extension: the database's
+  # owner may create it, which its migration does; created here too where we can).
+  psql -w "$url" -qc 'create extension if not exists btree_gist' >/dev/null 2>&1 || true
 }
 
 admin_psql_tcp() { psql -w -h 127.0.0.1 -p 5432 -U postgres -v ON_ERROR_STOP=1 "$@"; }
@@ -238,6 +241,7 @@ create_marketplace_database() {
     $admin -d postgres -qc 'create database marketplace'
   fi
   $admin -d marketplace -qc 'create extension if not exists postgis' >/dev/null
+  $admin -d marketplace -qc 'create extension if not exists btree_gist' >/dev/null
 }
 
 use_local_postgres() {
