@@ -13,7 +13,6 @@ Rules change through the model (admin pages, services), so signals see every cha
 Expiry is checked at each use: a rule read before it expired is still dropped on time.
 """
 
-import threading
 import uuid
 from typing import Any
 
@@ -26,7 +25,7 @@ from apps.accounts.models import AccessRule
 
 VERSION_KEY = "access-rules-version"
 
-_lock = threading.Lock()
+# (version, rules): replaced whole, never changed in place, so threads need no lock.
 _cached: tuple[str, list[AccessRule]] | None = None
 
 
@@ -49,8 +48,7 @@ def active_access_rules() -> list[AccessRule]:
     if cached is not None and cached[0] == version:
         return cached[1]
     rules = list(AccessRule.objects.filter(is_active=True).defer("allowed_area"))
-    with _lock:
-        _cached = (version, rules)
+    _cached = (version, rules)
     return rules
 
 

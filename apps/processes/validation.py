@@ -24,7 +24,8 @@ class ExecuteRequest:
     subscriber: dict[str, str] = field(default_factory=dict)
 
 
-def _is_reference(value: Any) -> bool:
+def is_reference(value: Any) -> bool:
+    """An input value given by reference: `{"href": …}`."""
     return isinstance(value, dict) and "href" in value
 
 
@@ -68,7 +69,7 @@ def _is_file_schema(schema: dict[str, Any]) -> bool:
 def _schema_problems(input_id: str, schema: dict[str, Any], value: Any) -> list[str]:
     if is_nested_process(value):
         return []
-    if _is_reference(value):
+    if is_reference(value):
         href = value["href"]
         return [] if isinstance(href, str) and href else [f"Input '{input_id}': empty href."]
     if _is_file_schema(schema):
@@ -126,7 +127,7 @@ def _check_inputs(
         problems += occurrence_problems
         for value in values:
             problems += _schema_problems(input_id, description.get("schema", {}), value)
-        unwrapped = [value if _is_reference(value) else _unwrap(value) for value in values]
+        unwrapped = [value if is_reference(value) else _unwrap(value) for value in values]
         is_single = description.get("maxOccurs", 1) == 1
         checked[input_id] = unwrapped[0] if is_single else unwrapped
     return checked, problems

@@ -35,7 +35,7 @@ from apps.processes.parallel import parallel_plan
 from apps.processes.registry import registered_process
 from apps.processes.runners.base import ExecutionFailedError, RunContext
 from apps.processes.runners.builtin import BuiltinRunner
-from apps.processes.validation import ExecuteRequest, is_nested_process
+from apps.processes.validation import ExecuteRequest, is_nested_process, is_reference
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 def _has_reference(value: Any) -> bool:
     if isinstance(value, list):
         return any(_has_reference(item) for item in value)
-    return isinstance(value, dict) and ("href" in value or is_nested_process(value))
+    return is_reference(value) or is_nested_process(value)
 
 
 def job_may_run_inline(process: Process, request: ExecuteRequest) -> bool:
