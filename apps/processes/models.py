@@ -77,6 +77,18 @@ class RevisionState(models.TextChoices):
     SUPERSEDED = "superseded"
 
 
+# What a revision holds of its process: a deploy or replace writes them into a revision, and
+# publishing a revision copies them into the process.
+REVISED_FIELDS = (
+    "version",
+    "title",
+    "description",
+    "execution_unit",
+    "execution_unit_type",
+    "job_control_options",
+)
+
+
 class ProcessRevision(models.Model):
     """One deployed package of a process. Jobs run the revision they were accepted with,
     so replacing an application never changes a job already under way."""
@@ -118,14 +130,9 @@ class ProcessRevision(models.Model):
         return Process(
             pk=process.pk,
             identifier=process.identifier,
-            version=self.version,
-            title=self.title,
-            description=self.description,
-            execution_unit=self.execution_unit,
-            execution_unit_type=self.execution_unit_type,
-            job_control_options=self.job_control_options,
             owner_id=process.owner_id,
             state=process.state,
+            **{name: getattr(self, name) for name in REVISED_FIELDS},
         )
 
 

@@ -19,6 +19,7 @@ from apps.notifications.events import EventType, record_event
 from apps.ogc.errors import ApplicationError, ConflictError, PermissionDeniedError
 from apps.ogc.links import public_request
 from apps.processes.models import (
+    REVISED_FIELDS,
     ExecutionUnitType,
     Process,
     ProcessRevision,
@@ -32,14 +33,6 @@ DUPLICATE_PROCESS = (
     "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/duplicated-process"
 )
 IMMUTABLE_PROCESS = "http://www.opengis.net/def/exceptions/ogcapi-processes-2/1.0/immutable-process"
-REVISED_FIELDS = (
-    "version",
-    "title",
-    "description",
-    "execution_unit",
-    "execution_unit_type",
-    "job_control_options",
-)
 
 
 def _builtin_fields(builtin: BuiltinProcess) -> dict[str, object]:

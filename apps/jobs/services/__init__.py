@@ -5,7 +5,7 @@ from apps.jobs.services.dismissal import job_delete, job_dismiss
 from apps.jobs.services.finishing import EXCEPTION_TYPE, job_output_rows
 from apps.jobs.services.notifying import job_notify
 from apps.jobs.services.recovery import jobs_recover_lost
-from apps.jobs.services.running import job_process, job_run, job_workdir
+from apps.jobs.services.running import job_process, job_run, job_silent_since, job_workdir
 from apps.jobs.services.submission import Submission, job_submit
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "job_output_rows",
     "job_process",
     "job_run",
+    "job_silent_since",
     "job_submit",
     "job_workdir",
     "jobs_recover_lost",

@@ -5,29 +5,13 @@ otherwise paste; the view reads it with `package_read` like any other package, s
 of rules judges every package however it was written.
 """
 
-from apps.processes.forms.base import BootstrapForm, PackageBody, form_problems
-from apps.processes.forms.guided import (
-    ApplicationDetailsForm,
-    GuidedPackage,
-    InputForm,
-    InputFormSet,
-    OutputForm,
-    OutputFormSet,
-    ParameterForm,
-)
+from apps.processes.forms.base import PackageBody
+from apps.processes.forms.guided import GuidedPackage
 from apps.processes.forms.package import PackageFileForm, PackageTextForm
 
 __all__ = [
-    "ApplicationDetailsForm",
-    "BootstrapForm",
     "GuidedPackage",
-    "InputForm",
-    "InputFormSet",
-    "OutputForm",
-    "OutputFormSet",
     "PackageBody",
     "PackageFileForm",
     "PackageTextForm",
-    "ParameterForm",
-    "form_problems",
 ]

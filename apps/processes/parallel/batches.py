@@ -4,11 +4,9 @@ import logging
 import os
 import socket
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -43,17 +41,13 @@ def batch_run_id(job_id: str, number: int) -> str:
     return f"{job_id}-batch-{number}"
 
 
-def _lost_before() -> datetime:
-    return timezone.now() - timedelta(seconds=settings.JOB_LOST_AFTER_SECONDS)
-
-
 def _batch_claim(batch_id: int, *, take_over_lost: bool = False) -> bool:
     """pending → running in this process, while the job runs; with `take_over_lost`, also a
     running batch whose worker stopped beating. Only one claim of a batch succeeds.
     """
     claimable = Q(status=JobBatchStatus.PENDING)
     if take_over_lost:
-        claimable |= Q(status=JobBatchStatus.RUNNING, heartbeat__lt=_lost_before())
+        claimable |= Q(status=JobBatchStatus.RUNNING, heartbeat__lt=job_services.job_silent_since())
     now = timezone.now()
     # The job's status is asked in a subquery, not a join: Django would then update by
     # `id IN (SELECT … JOIN …)`, which PostgreSQL does not recheck against a row another

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Avg
 
+from apps.jobs import services as job_services
 from apps.jobs import tasks
 from apps.jobs.models import Job, JobBatch, JobBatchStatus, JobLogLine, JobStatus
 from apps.jobs.reporting import JobDismissedError
@@ -15,7 +16,6 @@ from apps.processes.parallel.batches import (
     BatchFailedError,
     _batch_claim,
     _batch_execute,
-    _lost_before,
     batches_stop,
 )
 from apps.processes.parallel.encoding import decoded, encoded, gathered
@@ -115,7 +115,9 @@ class ParallelRun:
 
     def _take_over_lost(self) -> None:
         lost = JobBatch.objects.filter(
-            job_id=self.job_id, status=JobBatchStatus.RUNNING, heartbeat__lt=_lost_before()
+            job_id=self.job_id,
+            status=JobBatchStatus.RUNNING,
+            heartbeat__lt=job_services.job_silent_since(),
         )
         for batch_id, number in lost.values_list("pk", "number"):
             if _batch_claim(batch_id, take_over_lost=True):
@@ -128,15 +130,14 @@ class ParallelRun:
     def supervise(self) -> bool:
         """Publish the batches' mean progress as the job's; True once every batch succeeded.
 
-        Raises JobDismissedError when the job no longer runs, and BatchFailedError, after
-        stopping the other batches, when a batch failed.
+        Raises JobDismissedError when the job no longer runs, and BatchFailedError when a
+        batch failed.
         """
         if not Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).exists():
             raise JobDismissedError(self.job_id)
         batches = JobBatch.objects.filter(job_id=self.job_id)
         failed = batches.filter(status=JobBatchStatus.FAILED).order_by("number").first()
-        if failed is not None:
-            batches_stop(job_id=self.job_id, process=self.process)
+        if failed is not None:  # run() stops the other batches
             batch = self.plan.batches[failed.number - 1]
             raise BatchFailedError(f"{batch_label(batch)} failed: {failed.error}")
         summary = batches.aggregate(progress=Avg("progress"))

@@ -1,11 +1,15 @@
 """What every runner of an execution unit gets and gives back."""
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from apps.processes.models import Process
 from apps.processes.registry import ProgressReporter
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,20 @@ class RunContext:
     owner_username: str
     workdir: Path
     progress: ProgressReporter
+
+
+@runtime_checkable
+class RunLog(Protocol):
+    """A reporter that also keeps the job's run log (the jobs' and the batches' do)."""
+
+    def log(self, line: str) -> None: ...
+
+
+def run_log_writer(context: RunContext) -> Callable[[str], None]:
+    """Where lines of the job's run log go: its reporter's log, else this module's logger."""
+    if isinstance(context.progress, RunLog):
+        return context.progress.log
+    return lambda line: logger.info("job %s: %s", context.job_id, line)
 
 
 class Runner(Protocol):

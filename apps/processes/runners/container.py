@@ -215,14 +215,6 @@ def container_arguments(process: Process, inputs: dict[str, Any], workdir: Path)
         raise ExecutionFailedError(message) from error
 
 
-def run_log(progress: ProgressReporter) -> Callable[[str], None]:
-    """Where lines of the job's run log go: the job's reporter, else this module's logger."""
-    log = getattr(progress, "log", None)
-    if callable(log):
-        return log
-    return lambda line: logger.info("%s", line)
-
-
 class StateReporter:
     """Reports what the container is doing: at each change, and again every
     REPORT_EVERY_SECONDS, because each report is also where a dismissal is noticed

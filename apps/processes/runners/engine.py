@@ -20,7 +20,7 @@ from typing import IO, Any, cast
 from django.conf import settings
 
 from apps.processes.models import Process
-from apps.processes.runners.base import ExecutionFailedError, RunContext
+from apps.processes.runners.base import ExecutionFailedError, RunContext, run_log_writer
 from apps.processes.runners.container import (
     ContainerUnit,
     RunnerStopError,
@@ -35,7 +35,6 @@ from apps.processes.runners.container import (
     outputs_collect,
     outputs_folder_prepare,
     quantity,
-    run_log,
 )
 
 logger = logging.getLogger(__name__)
@@ -201,7 +200,11 @@ def _stopped(running: "subprocess.Popen[str]", name: str, log: Callable[[str], N
 
 
 def _container_follow(
-    running: "subprocess.Popen[str]", name: str, timeout: int, context: RunContext
+    running: "subprocess.Popen[str]",
+    name: str,
+    timeout: int,
+    context: RunContext,
+    log: Callable[[str], None],
 ) -> None:
     """Wait for the container to exit, forwarding its output; ExecutionFailedError unless it
     exits with 0.
@@ -209,7 +212,6 @@ def _container_follow(
     Each wait reports progress, so a dismissal is noticed (the reporter raises). A container
     still running when this ends (deadline, dismissal) is stopped.
     """
-    log = run_log(context.progress)
     # stdout is a pipe: the command was started with stdout=PIPE.
     output = ContainerOutput(cast(IO[str], running.stdout), log)
     report = StateReporter(context.progress)
@@ -236,7 +238,7 @@ def _container_follow(
 
 class ContainerEngineRunner:
     def run(self, process: Process, inputs: dict[str, Any], context: RunContext) -> dict[str, Any]:
-        log = run_log(context.progress)
+        log = run_log_writer(context)
         outputs_folder_prepare(context.workdir)
         command = engine_run_command(process, inputs, context)
         name = container_name(context.job_id)
@@ -246,5 +248,10 @@ class ContainerEngineRunner:
             raise ExecutionFailedError(str(error)) from error
         running = _started(command)
         log(f"container {name} started with {_engine()}")
-        _container_follow(running, name, job_timeout_seconds(process), context)
+        _container_follow(running, name, job_timeout_seconds(process), context, log)
         return outputs_collect(process, context.workdir, log)
+
+
+# What apps.processes.runners.registry takes from a container runner's module.
+RUNNER = ContainerEngineRunner()
+container_stop = engine_container_stop

@@ -33,7 +33,7 @@ from kubernetes.client.exceptions import ApiException
 from urllib3.exceptions import HTTPError
 
 from apps.processes.models import Process
-from apps.processes.runners.base import ExecutionFailedError, RunContext
+from apps.processes.runners.base import ExecutionFailedError, RunContext, run_log_writer
 from apps.processes.runners.container import (
     OUTPUTS_FOLDER,
     ContainerUnit,
@@ -49,7 +49,6 @@ from apps.processes.runners.container import (
     outputs_collect,
     outputs_folder_prepare,
     quantity,
-    run_log,
 )
 from apps.processes.runners.kubernetes_cluster import (
     UNIT_CONTAINER,
@@ -333,7 +332,7 @@ def _connect() -> client.ApiClient:
 
 class KubernetesRunner:
     def run(self, process: Process, inputs: dict[str, Any], context: RunContext) -> dict[str, Any]:
-        log = run_log(context.progress)
+        log = run_log_writer(context)
         staging = _staging()
         if staging == S3_STAGING and settings.STORAGE_BACKEND != "s3":
             raise ImproperlyConfigured("KUBERNETES_STAGING 's3' needs STORAGE_BACKEND 's3'.")
@@ -373,3 +372,8 @@ def kubernetes_job_delete(job_id: str) -> None:
         raise RunnerStopError(
             f"The Kubernetes job of {job_id} could not be deleted: {api_error_text(error)}"
         ) from error
+
+
+# What apps.processes.runners.registry takes from a container runner's module.
+RUNNER = KubernetesRunner()
+container_stop = kubernetes_job_delete

@@ -1,6 +1,7 @@
 """The runner for each execution-unit type."""
 
-from collections.abc import Callable
+import importlib
+from types import ModuleType
 from typing import Any
 
 from django.conf import settings
@@ -10,35 +11,33 @@ from apps.processes.models import ExecutionUnitType, Process
 from apps.processes.runners.base import ExecutionFailedError, RunContext, Runner
 from apps.processes.runners.builtin import BuiltinRunner
 from apps.processes.runners.cwl import CwlRunner
-from apps.processes.runners.engine import ContainerEngineRunner, engine_container_stop
-from apps.processes.runners.kubernetes import KubernetesRunner, kubernetes_job_delete
 from apps.processes.runners.moaw import MoawRunner
 from apps.processes.runners.python import PythonRunner
 
-CONTAINER_RUNNERS: dict[str, Runner] = {
-    "kubernetes": KubernetesRunner(),
-    "engine": ContainerEngineRunner(),
-}
-CONTAINER_STOPPERS: dict[str, Callable[[str], None]] = {
-    "kubernetes": kubernetes_job_delete,
-    "engine": engine_container_stop,
+# The module of each container runner (its RUNNER and container_stop), imported when a
+# `docker` unit first runs or stops: the Kubernetes client alone takes a quarter of a
+# second to import, which every web process and worker would otherwise pay at start-up.
+CONTAINER_RUNNER_MODULES = {
+    "kubernetes": "apps.processes.runners.kubernetes",
+    "engine": "apps.processes.runners.engine",
 }
 
 
-def _container_runner_name() -> str:
+def _container_runner_module() -> ModuleType:
     name = str(settings.CONTAINER_RUNNER)
-    if name not in CONTAINER_RUNNERS:
+    if name not in CONTAINER_RUNNER_MODULES:
         raise ImproperlyConfigured(
-            f"CONTAINER_RUNNER must be one of {', '.join(CONTAINER_RUNNERS)}, not {name!r}."
+            f"CONTAINER_RUNNER must be one of {', '.join(CONTAINER_RUNNER_MODULES)}, not {name!r}."
         )
-    return name
+    return importlib.import_module(CONTAINER_RUNNER_MODULES[name])
 
 
 class ContainerRunner:
     """Runs `docker` units where settings.CONTAINER_RUNNER says, read at each run."""
 
     def run(self, process: Process, inputs: dict[str, Any], context: RunContext) -> dict[str, Any]:
-        return CONTAINER_RUNNERS[_container_runner_name()].run(process, inputs, context)
+        runner: Runner = _container_runner_module().RUNNER
+        return runner.run(process, inputs, context)
 
 
 RUNNERS: dict[str, Runner] = {
@@ -66,4 +65,4 @@ def runner_stop(process: Process, job_id: str) -> None:
     Raises RunnerStopError when it cannot be stopped.
     """
     if process.execution_unit_type == ExecutionUnitType.DOCKER:
-        CONTAINER_STOPPERS[_container_runner_name()](job_id)
+        _container_runner_module().container_stop(job_id)

@@ -6,30 +6,20 @@ The pages call the services the JSON API calls (`package_read`, `process_deploy`
 """
 
 from apps.processes.views.applications import (
-    ApplicationRow,
     application_detail,
     application_list,
     application_submit,
     application_undeploy,
     application_withdraw,
 )
-from apps.processes.views.common import developer_required
 from apps.processes.views.deploy import (
-    PackageForms,
     application_deploy,
     application_deploy_preview,
     application_replace,
 )
-from apps.processes.views.statistics import (
-    StatisticsSummary,
-    application_statistics,
-    statistics_summary,
-)
+from apps.processes.views.statistics import application_statistics
 
 __all__ = [
-    "ApplicationRow",
-    "PackageForms",
-    "StatisticsSummary",
     "application_deploy",
     "application_deploy_preview",
     "application_detail",
@@ -39,6 +29,4 @@ __all__ = [
     "application_submit",
     "application_undeploy",
     "application_withdraw",
-    "developer_required",
-    "statistics_summary",
 ]

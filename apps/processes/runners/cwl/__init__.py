@@ -7,18 +7,6 @@ builds every tool object through `CwlRun.construct_tool`, which makes the stand-
 `PlatformProcessTool` and every workflow a `ReportingWorkflow`, whose steps report progress.
 """
 
-from apps.processes.runners.cwl.logs import RunLog
-from apps.processes.runners.cwl.run import CwlRun, ReportingWorkflow, ReportingWorkflowStep
 from apps.processes.runners.cwl.runner import CwlRunner
-from apps.processes.runners.cwl.steps import PlatformProcessJob, PlatformProcessTool, StepReporter
 
-__all__ = [
-    "CwlRun",
-    "CwlRunner",
-    "PlatformProcessJob",
-    "PlatformProcessTool",
-    "ReportingWorkflow",
-    "ReportingWorkflowStep",
-    "RunLog",
-    "StepReporter",
-]
+__all__ = ["CwlRunner"]

@@ -2,26 +2,11 @@
 
 import logging
 import shutil
-from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-from apps.processes.runners.base import RunContext
 
 logger = logging.getLogger(__name__)
 
 TAIL_BYTES = 64 * 1024
-
-
-@runtime_checkable
-class RunLog(Protocol):
-    def log(self, line: str) -> None: ...
-
-
-def _run_log_writer(context: RunContext) -> Callable[[str], None]:
-    if isinstance(context.progress, RunLog):
-        return context.progress.log
-    return lambda line: logger.info("job %s: %s", context.job_id, line)
 
 
 def _tail_lines(path: Path, count: int) -> list[str]:

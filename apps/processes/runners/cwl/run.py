@@ -16,8 +16,8 @@ from schema_salad.exceptions import ValidationException
 
 from apps.processes.cwl import PROCESS_FIELD, cwl_tool_load, readable_cwl_error
 from apps.processes.models import Process
-from apps.processes.runners.base import ExecutionFailedError, RunContext
-from apps.processes.runners.cwl.logs import _remove_folder, _run_log_writer, _tail_lines
+from apps.processes.runners.base import ExecutionFailedError, RunContext, run_log_writer
+from apps.processes.runners.cwl.logs import _remove_folder, _tail_lines
 from apps.processes.runners.cwl.steps import PlatformProcessTool
 from apps.processes.runners.cwl.values import _job_order, _platform_outputs
 
@@ -50,7 +50,7 @@ class CwlRun:
         self.scratch = context.workdir / "cwl"
         self.outdir = context.workdir / "outputs"
         self.tool_output = self.scratch / "tool-output.log"
-        self.write_log = _run_log_writer(context)
+        self.write_log = run_log_writer(context)
         self.steps_total = 0
         self.steps_finished: set[str] = set()
         self.failed_steps: list[str] = []
