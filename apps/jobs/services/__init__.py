@@ -2,7 +2,7 @@
 delete, notify, and recover lost jobs."""
 
 from apps.jobs.services.dismissal import job_delete, job_dismiss
-from apps.jobs.services.finishing import EXCEPTION_TYPE, job_output_rows
+from apps.jobs.services.finishing import EXCEPTION_TYPE, job_output_rows, job_results_check
 from apps.jobs.services.notifying import job_notify
 from apps.jobs.services.recovery import jobs_recover_lost
 from apps.jobs.services.running import job_process, job_run, job_silent_since, job_workdir
@@ -16,6 +16,7 @@ __all__ = [
     "job_notify",
     "job_output_rows",
     "job_process",
+    "job_results_check",
     "job_run",
     "job_silent_since",
     "job_submit",

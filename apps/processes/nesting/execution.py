@@ -31,6 +31,8 @@ class NestedProgress:
     """A nested step's reports, forwarded to its parent's reporter with the step as prefix.
 
     The job's percent is held at `HELD_PERCENT`; the step's own percent goes in the line.
+    Its `log` makes it a `RunLog`, so what a step's runner logs (a container's output, a CWL
+    tool's) reaches the job's run log like the step's reports.
     """
 
     def __init__(self, parent: ProgressReporter, label: str) -> None:
@@ -38,12 +40,12 @@ class NestedProgress:
         self.label = label
 
     def __call__(self, percent: int, message: str = "") -> None:
-        self.note(f"{int(percent)}% {message}".strip())
+        self.log(f"{int(percent)}% {message}".strip())
 
-    def note(self, line: str) -> None:
+    def log(self, line: str) -> None:
         prefixed = f"[{self.label}] {line}"
         if isinstance(self.parent, NestedProgress):
-            self.parent.note(prefixed)
+            self.parent.log(prefixed)
         else:
             self.parent(HELD_PERCENT, prefixed)
 
@@ -128,7 +130,7 @@ def _slot_value(slot: NestedSlot, number: int, context: RunContext, owner: User)
     workdir = context.workdir / "nested" / str(number)
     workdir.mkdir(parents=True, exist_ok=True)
     step_context = replace(context, workdir=workdir, progress=progress)
-    progress.note("started")
+    progress.log("started")
     started = time.monotonic()
     try:
         results = nested_call_execute(call, step_context, owner)
@@ -136,7 +138,7 @@ def _slot_value(slot: NestedSlot, number: int, context: RunContext, owner: User)
         raise ExecutionFailedError(
             f"Nested process {call.process!r} (input {slot.input_id!r}): {error}"
         ) from error
-    progress.note(f"finished in {time.monotonic() - started:.1f} s")
+    progress.log(f"finished in {time.monotonic() - started:.1f} s")
     return _chosen_output(call, results)
 
 

@@ -205,9 +205,13 @@ def _count(value: Any, label: str, name: str, problems: list[str]) -> int:
 
 
 def _additional_parameters(value: Any, label: str, problems: list[str]) -> list[dict]:
-    """Roles as the OGC schema names them, each parameter's values as a `value` array."""
+    """A list of groups (one object, as OGC API - Processes writes it and the CWL reader
+    makes of an inputBinding, is a list of one), roles as the OGC schema names them, each
+    parameter's values as a `value` array."""
+    if isinstance(value, dict):
+        value = [value]
     if not isinstance(value, list):
-        problems.append(f"{label}: `additionalParameters` must be a list.")
+        problems.append(f"{label}: `additionalParameters` must be an object or a list.")
         return []
     groups = []
     for group in value:

@@ -135,6 +135,7 @@ def _batch_execute(
     try:
         with heartbeat_while_running(reporter.heartbeat, name=f"heartbeat-batch-{batch.pk}"):
             results = runner_for(process).run(process, inputs, context)
+        job_services.job_results_check(results)
         stored = {output_id: encoded(value) for output_id, value in results.items()}
         if _batch_finish(reporter, JobBatchStatus.SUCCESSFUL, progress=100, results=stored):
             reporter.log("successful")

@@ -18,7 +18,7 @@ from apps.processes.tests.package_examples import (
     ndvi_package,
     python_package,
 )
-from apps.processes.tests.test_cwl import MULADD
+from apps.processes.tests.test_cwl import MULADD, SHOUT
 from tests.fixtures import submit_job
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
@@ -294,6 +294,19 @@ def test_a_cwl_workflow_posted_directly_is_deployed_and_runs(dana: User) -> None
     job.refresh_from_db()
     assert job.status == "successful", job.message
     assert job.outputs.get(output_id="result").value == pytest.approx(137.7)
+
+
+def test_a_cwl_command_line_tool_keeps_its_input_bindings(dana: User) -> None:
+    client = client_of(dana)
+
+    response = client.post("/ogcapi/processes", data=SHOUT, content_type="application/cwl+yaml")
+
+    assert response.status_code == 201, response.json()
+    described = client.get("/ogcapi/processes/shout").json()["inputs"]["times"]
+    assert described["additionalParameters"]["parameters"] == [
+        {"name": "position", "value": [1]},
+        {"name": "prefix", "value": ["--times"]},
+    ]
 
 
 def test_a_broken_cwl_document_lists_its_problems(dana: User) -> None:

@@ -3,6 +3,7 @@ HTTP requests and a real worker."""
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,7 +14,9 @@ from apps.accounts.models import AccessRule, User
 from apps.jobs.models import Job, JobLogLine, JobStatus
 from apps.jobs.services import job_workdir
 from apps.processes.models import RemoteProvider
+from apps.processes.nesting.execution import HELD_PERCENT, NestedProgress
 from apps.processes.remote import remote_process_of
+from apps.processes.runners.base import RunContext, run_log_writer
 from apps.processes.services import processes_sync_builtins
 from apps.processes.tests.package_examples import muladd_package
 from tests.fixtures import wait_for
@@ -307,3 +310,17 @@ def test_administrators_manage_remote_providers_without_seeing_secrets(
     assert (provider.url, provider.token) == ("https://peer.example/ogcapi", "secret-token")
     assert page.status_code == 200
     assert b"secret-token" not in page.content
+
+
+def test_what_a_nested_steps_runner_logs_reaches_the_jobs_run_log(tmp_path: Path) -> None:
+    # given a nested step's reporter under a job's reporter (here, one that records)
+    reports: list[tuple[int, str]] = []
+    outer = NestedProgress(lambda percent, message="": reports.append((percent, message)), "a")
+    step = NestedProgress(outer, "b")
+    context = RunContext(job_id="j", owner_username="alice", workdir=tmp_path, progress=step)
+
+    # when the step's runner writes to its run log (a container's or a CWL tool's output)
+    run_log_writer(context)("tool says hello")
+
+    # then the line reaches the job's reporter, prefixed with the steps, the job's percent held
+    assert reports == [(HELD_PERCENT, "[a] [b] tool says hello")]

@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from django.conf import settings as django_settings
@@ -21,9 +21,10 @@ from apps.accounts.models import User
 from apps.jobs.api.ogc import results_document
 from apps.jobs.models import Job, JobBatch, JobBatchStatus, JobStatus
 from apps.jobs.services import job_dismiss, job_output_rows, job_run
-from apps.processes import parallel
+from apps.processes import parallel, registry
 from apps.processes.parallel import Batch, parallel_plan
 from apps.processes.parallel.batches import _batch_claim
+from apps.processes.registry import Input, Output, builtin_process
 from apps.processes.runners.base import OutputFile
 from apps.processes.services import processes_sync_builtins
 from marketplace.celery import app as celery_app
@@ -504,3 +505,38 @@ def test_with_no_other_worker_the_job_runs_every_batch_itself(alice: User, setti
     assert set(job.batches.values_list("worker", flat=True)) == {
         f"{socket.gethostname()}:{os.getpid()}"
     }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_result_json_cannot_hold_fails_the_batch_naming_the_output(
+    alice: User, settings
+) -> None:
+    # given a split process whose batches answer a value JSON cannot hold
+    @builtin_process(id="halves-test", outputs={"halves": Output(schema={"type": "array"})})
+    def halves(
+        values: Annotated[
+            list[float],
+            Input(max_occurs="unbounded", processing_directives={"correlatedInputs": False}),
+        ],
+    ) -> dict[str, list[float]]:
+        """Halves, or NaN for zero."""
+        return {"halves": [value / 2 if value else float("nan") for value in values]}
+
+    settings.JOBS_QUEUE = UNCONSUMED_QUEUE
+    try:
+        processes_sync_builtins()
+        job = submit_job(alice, "halves-test", {"inputs": {"values": [2, 0, 4, 6]}})
+
+        # when the job runs its batches here
+        job_run(job_id=str(job.pk))
+    finally:
+        registry._registry.pop("halves-test", None)
+        with celery_app.connection_for_write() as connection:
+            Queue(UNCONSUMED_QUEUE)(connection.default_channel).purge()
+
+    # then the batch holding the zero failed, naming the output, and so did the job
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    failed = job.batches.get(status=JobBatchStatus.FAILED)
+    assert failed.error.startswith("Output 'halves' is not a JSON value")
+    assert failed.error in job.message
