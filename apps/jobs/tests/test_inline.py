@@ -145,8 +145,10 @@ def test_a_quick_job_takes_one_transaction(alice: User, settings) -> None:
     _post(alice, "echo", {"value": "warm"})
 
     with CaptureQueriesContext(connection) as queries:
-        _post(alice, "echo", {"value": "hello"})
+        response = _post(alice, "echo", {"value": "hello"})
 
+    assert response.json()["status"] == "successful"
+    assert Job.objects.get(pk=response.json()["jobID"]).runs_inline
     statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
     assert statements.count("COMMIT") == 1
     assert statements.count("UPDATE") == 0

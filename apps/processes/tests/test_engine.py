@@ -178,11 +178,9 @@ def test_ndvi_job_runs_in_a_container_and_keeps_its_raster(
     environment = run[run.index("-e") : run.index("eoc/ndvi:latest")]
     assert environment[0::2] == ["-e"] * 3
     variables = dict(variable.split("=", 1) for variable in environment[1::2])
-    assert variables == {
-        "TEP_JOB_ID": str(job.pk),
-        "TEP_OUTPUT_DIR": str(workdir / "outputs"),
-        "TEP_INPUTS": variables["TEP_INPUTS"],
-    }
+    assert set(variables) == {"TEP_JOB_ID", "TEP_OUTPUT_DIR", "TEP_INPUTS"}
+    assert variables["TEP_JOB_ID"] == str(job.pk)
+    assert variables["TEP_OUTPUT_DIR"] == str(workdir / "outputs")
     assert json.loads(variables["TEP_INPUTS"]) == {
         "source": str(scene),
         "red_source_band": 4,

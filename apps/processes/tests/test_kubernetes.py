@@ -419,6 +419,7 @@ def test_s3_staging_puts_the_job_folder_in_the_store_and_fetches_the_outputs(
     )
     (output,) = job.outputs.all()
     assert output.storage_path == f"{prefix}outputs/raster.tif"
+    assert output.size_bytes == len(RASTER)
     assert b"".join(platform_storage().read(output.storage_path)) == RASTER
 
 

@@ -207,9 +207,10 @@ def test_problems_of_nested_processes_are_refused(
 
 def test_every_problem_is_listed_at_once(alice: User, dana: User) -> None:
     # given a process private to another user
-    client_of(dana).post(
+    deployed = client_of(dana).post(
         "/ogcapi/processes", data=json.dumps(muladd_package()), content_type=PACKAGE
     )
+    assert deployed.status_code == 201, deployed.json()
     private = {"process": "MulAdd", "inputs": {"value1": 1, "value2": 2, "value3": 3}}
 
     response = execute(
