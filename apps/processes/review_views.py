@@ -4,6 +4,7 @@ An administrator sees what each submission would change: the checks of `package_
 and, for a published application, a diff of its package against the published one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -84,28 +85,39 @@ def review_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     return render(request, "processes/review/review_detail.html", context)
 
 
-@reviewer_required
-@require_POST
-def review_publish(request: HttpRequest, identifier: str) -> HttpResponse:
+def _review_action(
+    request: HttpRequest, identifier: str, action: Callable[[Process], object], done: str
+) -> HttpResponse:
+    """Publish or reject: back to the queue saying so, or to the application saying why not."""
     process = get_object_or_404(Process, identifier=identifier)
     try:
-        process_publish(user=authenticated_user(request), process=process)
+        action(process)
     except ApplicationError as error:
         messages.error(request, error.detail)
         return redirect("review:application", identifier)
-    messages.success(request, f"{process.title} is published; its users are told.")
+    messages.success(request, done.format(title=process.title))
     return redirect("review:queue")
+
+
+@reviewer_required
+@require_POST
+def review_publish(request: HttpRequest, identifier: str) -> HttpResponse:
+    user = authenticated_user(request)
+    return _review_action(
+        request,
+        identifier,
+        lambda process: process_publish(user=user, process=process),
+        "{title} is published; its users are told.",
+    )
 
 
 @reviewer_required
 @require_POST
 def review_reject(request: HttpRequest, identifier: str) -> HttpResponse:
-    process = get_object_or_404(Process, identifier=identifier)
-    reason = request.POST.get("reason", "")
-    try:
-        process_reject(user=authenticated_user(request), process=process, reason=reason)
-    except ApplicationError as error:
-        messages.error(request, error.detail)
-        return redirect("review:application", identifier)
-    messages.success(request, f"{process.title} is rejected; its developer sees your reason.")
-    return redirect("review:queue")
+    user, reason = authenticated_user(request), request.POST.get("reason", "")
+    return _review_action(
+        request,
+        identifier,
+        lambda process: process_reject(user=user, process=process, reason=reason),
+        "{title} is rejected; its developer sees your reason.",
+    )

@@ -7,6 +7,7 @@ until the new one is published in turn, and jobs always run the revision they we
 accepted with.
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -185,15 +186,32 @@ def process_undeploy(*, user: User, process: Process) -> None:
 # --- Submission and review (§6.8 note) -------------------------------------------------
 
 
+PENDING_REVISION_STATES = (RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.REJECTED)
+
+
 def process_pending_revision(process: Process) -> ProcessRevision | None:
     """A published app's newer revision waiting to be submitted or reviewed."""
-    return (
-        process.revisions.filter(
-            state__in=[RevisionState.DRAFT, RevisionState.SUBMITTED, RevisionState.REJECTED]
-        )
-        .order_by("-number")
-        .first()
-    )
+    return process.revisions.filter(state__in=PENDING_REVISION_STATES).order_by("-number").first()
+
+
+def pending_revision_among(revisions: Iterable[ProcessRevision]) -> ProcessRevision | None:
+    """`process_pending_revision` from revisions already read (a page's rows)."""
+    pending = [revision for revision in revisions if revision.state in PENDING_REVISION_STATES]
+    return max(pending, key=lambda revision: revision.number, default=None)
+
+
+def process_may_submit(process: Process, pending: ProcessRevision | None) -> bool:
+    """Whether `process_submit` accepts the app, given its pending revision."""
+    if process.state == ProcessState.PUBLISHED:
+        return pending is not None and pending.state != RevisionState.SUBMITTED
+    return process.state in (ProcessState.PRIVATE, ProcessState.REJECTED)
+
+
+def process_may_withdraw(process: Process, pending: ProcessRevision | None) -> bool:
+    """Whether `process_withdraw` accepts the app, given its pending revision."""
+    if process.state == ProcessState.SUBMITTED:
+        return True
+    return pending is not None and pending.state == RevisionState.SUBMITTED
 
 
 @transaction.atomic
@@ -201,14 +219,14 @@ def process_submit(*, user: User, process: Process) -> Process:
     """Ask for publication: of the app, or of a published app's new revision."""
     _owner_check(user, process)
     process = Process.objects.select_for_update().get(pk=process.pk)
-    if process.state == ProcessState.PUBLISHED:
-        pending = process_pending_revision(process)
-        if pending is None or pending.state == RevisionState.SUBMITTED:
-            raise ConflictError("There is no new revision of this application to submit.")
+    pending = process_pending_revision(process)
+    if not process_may_submit(process, pending):
+        if process.state == ProcessState.SUBMITTED:
+            raise ConflictError("The application is already waiting for review.")
+        raise ConflictError("There is no new revision of this application to submit.")
+    if process.state == ProcessState.PUBLISHED and pending is not None:
         pending.state, pending.rejection_reason = RevisionState.SUBMITTED, ""
         pending.save(update_fields=["state", "rejection_reason"])
-    elif process.state == ProcessState.SUBMITTED:
-        raise ConflictError("The application is already waiting for review.")
     else:
         process.state, process.rejection_reason = ProcessState.SUBMITTED, ""
     process.submitted_at = timezone.now()
@@ -222,14 +240,14 @@ def process_withdraw(*, user: User, process: Process) -> Process:
     _owner_check(user, process)
     process = Process.objects.select_for_update().get(pk=process.pk)
     pending = process_pending_revision(process)
+    if not process_may_withdraw(process, pending):
+        raise ConflictError("Nothing of this application is waiting for review.")
     if process.state == ProcessState.SUBMITTED:
         process.state = ProcessState.PRIVATE
         process.save()
-    elif pending is not None and pending.state == RevisionState.SUBMITTED:
+    elif pending is not None:
         pending.state = RevisionState.DRAFT
         pending.save(update_fields=["state"])
-    else:
-        raise ConflictError("Nothing of this application is waiting for review.")
     return process
 
 

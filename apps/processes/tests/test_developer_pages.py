@@ -6,8 +6,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.db.models import QuerySet
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Role, User
 from apps.jobs.models import Job, JobStatus
@@ -233,6 +235,22 @@ def test_the_application_list_is_paginated(dana: User) -> None:
     assert first.count('<tr id="app-') == 20
     assert second.count('<tr id="app-') == 3
     assert "Page 1 of 2" in first
+
+
+def test_the_application_list_reads_no_more_for_more_applications(
+    dana: User, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    deployed(dana, python_package("scale-00"))
+    client = client_of(dana)
+    with CaptureQueriesContext(connection) as one_app:
+        client.get("/developer/apps/")
+    for number in range(1, 6):
+        deployed(dana, python_package(f"scale-{number:02d}"))
+
+    with django_assert_max_num_queries(len(one_app.captured_queries)):
+        page = client.get("/developer/apps/").content.decode()
+
+    assert page.count('<tr id="app-') == 6
 
 
 # --- Deploying ---------------------------------------------------------------------------

@@ -15,10 +15,12 @@ from django.views.decorators.http import require_POST
 from apps.accounts.permissions import authenticated_user
 from apps.ogc.errors import ApplicationError
 from apps.processes.diffs import pretty_json
-from apps.processes.models import Process, ProcessRevision, ProcessState, RevisionState
+from apps.processes.models import Process, ProcessRevision
 from apps.processes.selectors import process_statistics, processes_of_developer
 from apps.processes.services import (
-    process_pending_revision,
+    pending_revision_among,
+    process_may_submit,
+    process_may_withdraw,
     process_submit,
     process_undeploy,
     process_withdraw,
@@ -30,19 +32,6 @@ from apps.processes.views.common import (
     developer_required,
 )
 from apps.processes.views.statistics import statistics_summary
-
-
-def _may_submit(process: Process, pending: ProcessRevision | None) -> bool:
-    """What `process_submit` accepts, so that a page offers only actions that can succeed."""
-    if process.state == ProcessState.PUBLISHED:
-        return pending is not None and pending.state != RevisionState.SUBMITTED
-    return process.state in (ProcessState.PRIVATE, ProcessState.REJECTED)
-
-
-def _may_withdraw(process: Process, pending: ProcessRevision | None) -> bool:
-    if process.state == ProcessState.SUBMITTED:
-        return True
-    return pending is not None and pending.state == RevisionState.SUBMITTED
 
 
 @dataclass(frozen=True)
@@ -57,16 +46,15 @@ class ApplicationRow:
     may_withdraw: bool
 
 
-def _application_row(process: Process) -> ApplicationRow:
-    revisions = list(process.revisions.all())
-    pending = process_pending_revision(process)
+def _application_row(process: Process, revisions: list[ProcessRevision]) -> ApplicationRow:
+    pending = pending_revision_among(revisions)
     return ApplicationRow(
         process=process,
         pending=pending,
         revision_count=len(revisions),
         last_change=max([process.updated_at, *(revision.created_at for revision in revisions)]),
-        may_submit=_may_submit(process, pending),
-        may_withdraw=_may_withdraw(process, pending),
+        may_submit=process_may_submit(process, pending),
+        may_withdraw=process_may_withdraw(process, pending),
     )
 
 
@@ -74,18 +62,20 @@ def _application_row(process: Process) -> ApplicationRow:
 def application_list(request: HttpRequest) -> HttpResponse:
     applications = processes_of_developer(authenticated_user(request))
     page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {"page": page, "rows": [_application_row(process) for process in page]}
+    rows = [_application_row(process, list(process.revisions.all())) for process in page]
+    context = {"page": page, "rows": rows}
     return render(request, "processes/developer/application_list.html", context)
 
 
 @developer_required
 def application_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     process = _application_or_404(authenticated_user(request), identifier)
-    row = _application_row(process)
-    revisions = process.revisions.select_related("created_by", "reviewed_by").order_by("-number")
+    revisions = list(
+        process.revisions.select_related("created_by", "reviewed_by").order_by("-number")
+    )
     context = {
         "process": process,
-        "row": row,
+        "row": _application_row(process, revisions),
         "revisions": revisions,
         "statistics": statistics_summary(process_statistics(process)),
         "unit_json": pretty_json(process.execution_unit),
