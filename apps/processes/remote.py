@@ -24,13 +24,13 @@ from django.conf import settings
 
 from apps.processes.models import RemoteProvider
 from apps.processes.runners.base import ExecutionFailedError, OutputFile
+from apps.processes.staging import response_saved
 
 JSON_MEDIA_TYPE = "application/json"
 FINAL_STATUSES = {"successful", "failed", "dismissed"}
 CONNECT_TIMEOUT_SECONDS = 10
 POLL_FIRST_SECONDS = 0.1
 POLL_MAX_SECONDS = 2.0
-CHUNK_BYTES = 1024 * 1024
 
 
 class RemoteProcessError(ExecutionFailedError):
@@ -141,6 +141,8 @@ class _RemoteCall:
                 url,
                 timeout=(min(CONNECT_TIMEOUT_SECONDS, remaining), remaining),
                 allow_redirects=False,
+                # A raw output is written to disk as it arrives (`_saved`), never held whole.
+                stream=True,
                 **options,
             )
         except requests.RequestException as error:
@@ -274,8 +276,6 @@ def _saved(call: _RemoteCall, response: requests.Response, workdir: Path) -> Out
     suffix = mimetypes.guess_extension(media_type.split(";")[0].strip()) or ""
     target = workdir / f"remote-output{suffix}"
     workdir.mkdir(parents=True, exist_ok=True)
-    content = response.content
-    if len(content) > settings.INPUT_MAX_BYTES:
+    if response_saved(response, target, settings.INPUT_MAX_BYTES) is None:
         raise call.failure(f"its output is larger than {settings.INPUT_MAX_BYTES} bytes.")
-    target.write_bytes(content)
     return OutputFile(path=target, media_type=media_type)

@@ -150,19 +150,28 @@ def references_check(inputs: dict[str, Any], user: User | None) -> None:
                 reference_check(item["href"], user)
 
 
+def response_saved(response: requests.Response, target: Path, limit: int) -> int | None:
+    """Write a response's body (requested with `stream=True`) to `target` as it arrives; its
+    size, or None as soon as it passes `limit` bytes (what was written is then partial)."""
+    size = 0
+    with target.open("wb") as file:
+        for chunk in response.iter_content(CHUNK_BYTES):
+            size += len(chunk)
+            if size > limit:
+                return None
+            file.write(chunk)
+    return size
+
+
 def _download(href: str, target: Path) -> int:
     remote_url_check(href)
     limit = settings.INPUT_MAX_BYTES
-    size = 0
     with requests.get(href, stream=True, timeout=30, allow_redirects=False) as response:
         if response.status_code != 200:
             raise ExecutionFailedError(f"Fetching {href} answered HTTP {response.status_code}.")
-        with target.open("wb") as file:
-            for chunk in response.iter_content(CHUNK_BYTES):
-                size += len(chunk)
-                if size > limit:
-                    raise ExecutionFailedError(f"The input {href} is larger than {limit} bytes.")
-                file.write(chunk)
+        size = response_saved(response, target, limit)
+    if size is None:
+        raise ExecutionFailedError(f"The input {href} is larger than {limit} bytes.")
     return size
 
 
