@@ -19,7 +19,6 @@ parameter files and `TEP_INPUTS` need no rewriting.
 import json
 import logging
 import math
-import mimetypes
 import shutil
 import time
 from collections.abc import Callable
@@ -34,6 +33,7 @@ from apps.processes.binding import BindingError, argument_vector
 from apps.processes.models import Process
 from apps.processes.registry import ProgressReporter
 from apps.processes.runners.base import ExecutionFailedError, OutputFile
+from apps.workspaces.media import media_type_of
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +42,6 @@ CONTAINER_NAME_PREFIX = "tep-job-"
 OUTPUTS_FOLDER = "outputs"
 GATHERED_INPUTS_FOLDER = "inputs"
 OUTPUT_VALUES_FILE = "outputs.json"
-DEFAULT_MEDIA_TYPE = "application/octet-stream"
-MEDIA_TYPES_BY_SUFFIX = {
-    ".geojson": "application/geo+json",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".json": "application/json",
-}
 REPORT_EVERY_SECONDS = 30.0
 
 
@@ -257,18 +250,21 @@ def _declared_media_types(description: dict[str, Any]) -> list[str]:
 
 def output_media_type(description: dict[str, Any], path: Path) -> str:
     """The media type of an output file: the one the description declares; among several,
-    the one its extension suggests; else the extension's; else octet-stream."""
+    the one its extension suggests; else the extension's (as for any file of the platform's
+    storage); else octet-stream."""
     declared = _declared_media_types(description)
-    suffix = path.suffix.lower()
-    guessed = MEDIA_TYPES_BY_SUFFIX.get(suffix) or mimetypes.guess_type(path.name)[0]
+    guessed = media_type_of(path.name)
     if len(declared) == 1:
         return declared[0]
     for media_type in declared:
-        if guessed and media_type.split(";")[0].strip() == guessed:
+        if _essence(media_type) == _essence(guessed):
             return media_type
-    if declared:
-        return declared[0]
-    return guessed or DEFAULT_MEDIA_TYPE
+    return declared[0] if declared else guessed
+
+
+def _essence(media_type: str) -> str:
+    """`image/tiff` of `image/tiff; application=geotiff`."""
+    return media_type.split(";")[0].strip().lower()
 
 
 def _literal_outputs(

@@ -14,7 +14,7 @@ from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import job_dismiss, job_workdir
 from apps.processes.models import Process
-from apps.processes.runners.container import RunnerStopError
+from apps.processes.runners.container import RunnerStopError, output_media_type
 from apps.processes.runners.engine import engine_container_stop
 from apps.processes.tests.docker_packages import (
     NDVI_DESCRIPTION,
@@ -25,6 +25,7 @@ from apps.processes.tests.docker_packages import (
     job_run_on_thread,
     log_lines,
 )
+from apps.workspaces.media import media_type_of
 from tests.fixtures import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -280,3 +281,20 @@ def test_an_engine_that_cannot_be_run_cannot_stop_containers(
 
     with pytest.raises(RunnerStopError, match="could not remove the container tep-job-x"):
         engine_container_stop("x")
+
+
+def test_an_output_file_takes_its_declared_media_type_else_the_storages() -> None:
+    undeclared: dict[str, Any] = {"schema": {"type": "string"}}
+    two = {
+        "schema": {
+            "oneOf": [
+                {"type": "string", "contentMediaType": "application/geo+json"},
+                {"type": "string", "contentMediaType": "image/tiff; application=geotiff"},
+            ]
+        }
+    }
+
+    assert output_media_type(undeclared, Path("ndvi.tif")) == media_type_of("ndvi.tif")
+    assert output_media_type(undeclared, Path("notes.unknownsuffix")) == "application/octet-stream"
+    assert output_media_type(two, Path("ndvi.tif")) == "image/tiff; application=geotiff"
+    assert output_media_type(two, Path("fields.geojson")) == "application/geo+json"
