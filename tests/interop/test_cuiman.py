@@ -10,6 +10,7 @@ from django.conf import settings
 from apps.accounts.models import User
 from apps.processes.services import processes_sync_builtins
 from tests.fixtures import PASSWORD
+from tests.peers import peer_missing
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -20,8 +21,9 @@ PEERS_PYTHON = Path(settings.BASE_DIR) / ".venv-peers" / "bin" / "python"
 SEQUENCE = Path(__file__).with_name("cuiman_sequence.py")
 
 
-@pytest.mark.skipif(not PEERS_PYTHON.exists(), reason="no .venv-peers (needs Python 3.12)")
 def test_cuiman_lists_executes_polls_and_dismisses(live_server, alice: User) -> None:
+    if not PEERS_PYTHON.exists():
+        peer_missing("no .venv-peers (cuiman needs Python 3.12)")
     processes_sync_builtins()
 
     finished = subprocess.run(  # noqa: S603 - our own script and interpreter

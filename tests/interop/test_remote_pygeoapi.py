@@ -14,7 +14,13 @@ from apps.accounts.models import User
 from apps.jobs.models import Job
 from apps.processes.models import RemoteProvider
 from apps.processes.services import processes_sync_builtins
-from tests.peers import free_port, pygeoapi_installed, pygeoapi_start, pygeoapi_stop
+from tests.peers import (
+    free_port,
+    peer_missing,
+    pygeoapi_installed,
+    pygeoapi_start,
+    pygeoapi_stop,
+)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -30,7 +36,7 @@ PROCESSES = {
 @pytest.fixture(scope="module")
 def pygeoapi_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not pygeoapi_installed():
-        pytest.skip("pygeoapi is not installed in .venv-peers: run scripts/bootstrap.sh --test")
+        peer_missing("pygeoapi is not installed in .venv-peers: run scripts/bootstrap.sh --test")
     port = free_port()
     server: subprocess.Popen[bytes] = pygeoapi_start(
         port=port,
