@@ -10,6 +10,12 @@ that is not final, as OGC API - Processes allows; `--always-poll` polls at least
 anyway, as OWSLib and cuiman do. Printed: submissions per second (the submission requests
 alone), jobs completed per second, and submit-to-successful latency (p50 and p99), then
 the ratio of the platform's numbers to the peer's.
+
+    .venv/bin/python bench/jobs.py --ceiling               # and a server that does nothing
+
+`--ceiling` adds a row for `bench/noop_server.py` under uvicorn (as many workers as the
+platform's web): it answers every submission finished without doing any work, so its row
+is the most any server can score here with this client on the same cores.
 """
 
 import argparse
@@ -160,6 +166,36 @@ def prepare_pygeoapi_database(dsn: str) -> None:
     subprocess.run([psql, dsn, "-c", statement], capture_output=True, check=True)  # noqa: S603
 
 
+def start_noop_server(port: int) -> subprocess.Popen[bytes]:
+    """`bench/noop_server.py` under uvicorn, with the platform's number of web workers."""
+    bench = Path(__file__).resolve().parent
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [
+            str(Path(sys.executable).with_name("uvicorn")),
+            "--app-dir",
+            str(bench),
+            "noop_server:app",
+            "--port",
+            str(port),
+            "--workers",
+            os.environ.get("WEB_CONCURRENCY", "2"),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+        except requests.RequestException:
+            time.sleep(0.2)
+        else:
+            return server
+    server.kill()
+    raise RuntimeError("the no-op server did not start")
+
+
 def api_token(ogc_url: str, user: str, password: str) -> str:
     """A fresh personal token: HTTP Basic would hash the password on every request."""
     base = ogc_url.rsplit("/ogcapi", 1)[0]
@@ -187,6 +223,10 @@ def main() -> None:
     parser.add_argument(
         "--always-poll", action="store_true", help="poll every job, even one answered finished"
     )
+    parser.add_argument(
+        "--ceiling", action="store_true", help="also measure a server that does nothing"
+    )
+    parser.add_argument("--ceiling-port", type=int, default=8077)
     arguments = parser.parse_args()
 
     targets = [
@@ -216,14 +256,27 @@ def main() -> None:
                 always_poll=arguments.always_poll,
             )
         )
+    noop = None
+    if arguments.ceiling:
+        noop = start_noop_server(arguments.ceiling_port)
+        targets.append(
+            Target(
+                "no-op server (ceiling)",
+                f"http://127.0.0.1:{arguments.ceiling_port}",
+                "noop",
+                lambda n: {"inputs": {"value": n}},
+                always_poll=arguments.always_poll,
+            )
+        )
     rows = {}
     try:
         for target in targets:
             result = measure(target, arguments.jobs, arguments.concurrency)
             rows[target.name] = _row(target.name, result, arguments.concurrency)
     finally:
-        if peer is not None:
-            peer.terminate()
+        for server in (peer, noop):
+            if server is not None:
+                server.terminate()
     print(f"{arguments.jobs} async jobs, {arguments.concurrency} concurrent clients")
     print(
         f"{'server':32} {'submit/s':>10} {'done/s':>10} {'p50 ms':>10} {'p99 ms':>10} {'failed':>7}"
@@ -233,8 +286,8 @@ def main() -> None:
             f"{name:32} {row['submissions_per_s']:10.1f} {row['completed_per_s']:10.1f} "
             f"{row['p50_ms']:10.1f} {row['p99_ms']:10.1f} {row['failures']:7d}"
         )
-    if len(rows) == 2:
-        ours, theirs = rows.values()
+    if arguments.with_pygeoapi:
+        ours, theirs = rows["TEP Marketplace"], rows["pygeoapi 0.24 + PostgreSQL"]
         submit = ours["submissions_per_s"] / theirs["submissions_per_s"]
         completed = ours["completed_per_s"] / theirs["completed_per_s"]
         latency = theirs["p50_ms"] / ours["p50_ms"]
