@@ -114,6 +114,11 @@ class ProcessRevision(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_checks = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What the review checks found when the revision was submitted.",
+    )
 
     class Meta:
         ordering: ClassVar = ["process", "-number"]

@@ -1,7 +1,9 @@
 """The administrators' application review queue (§6.8 note) as pages.
 
 An administrator sees what each submission would change: the checks of `package_review`
-and, for a published application, a diff of its package against the published one.
+and, for a published application, a diff of its package against the published one. The
+queue shows the checks as they were found at submission; an application's own page runs
+them again.
 """
 
 from collections.abc import Callable
@@ -21,7 +23,12 @@ from apps.processes.diffs import pretty_json, revision_diff, revision_document
 from apps.processes.models import Process, ProcessRevision, ProcessState
 from apps.processes.packages import ReviewCheck, package_review
 from apps.processes.selectors import processes_awaiting_review
-from apps.processes.services import process_publish, process_reject, process_under_review
+from apps.processes.services import (
+    process_publish,
+    process_reject,
+    process_under_review,
+    revision_under_review_among,
+)
 
 REVIEWS_PER_PAGE = 25
 
@@ -50,7 +57,15 @@ class ReviewItem:
         return sum(not check.passed for check in self.checks)
 
 
-def _review_item(process: Process) -> ReviewItem:
+def _queued_item(process: Process) -> ReviewItem:
+    """A row of the queue: the checks as they were found when the revision was submitted."""
+    revision = revision_under_review_among(process, process.revisions.all())
+    checks = [ReviewCheck(**check) for check in revision.review_checks] if revision else []
+    return ReviewItem(process, revision, checks)
+
+
+def _reviewed_item(process: Process) -> ReviewItem:
+    """The application being reviewed, its checks run again now."""
     revision = process_under_review(process)
     checks = package_review(revision.description, revision.execution_unit) if revision else []
     return ReviewItem(process, revision, checks)
@@ -60,7 +75,7 @@ def _review_item(process: Process) -> ReviewItem:
 def review_queue(request: HttpRequest) -> HttpResponse:
     awaiting = processes_awaiting_review()
     page = Paginator(awaiting, REVIEWS_PER_PAGE).get_page(request.GET.get("page"))
-    items = [_review_item(process) for process in page]
+    items = [_queued_item(process) for process in page]
     return render(request, "processes/review/review_queue.html", {"page": page, "items": items})
 
 
@@ -69,7 +84,7 @@ def review_detail(request: HttpRequest, identifier: str) -> HttpResponse:
     process = get_object_or_404(
         Process.objects.select_related("owner", "live_revision"), identifier=identifier
     )
-    item = _review_item(process)
+    item = _reviewed_item(process)
     if item.revision is None:
         messages.info(request, f"{process.title} has nothing waiting for review.")
         return redirect("review:queue")

@@ -8,6 +8,7 @@ accepted with.
 """
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
@@ -27,7 +28,7 @@ from apps.processes.models import (
     ProcessState,
     RevisionState,
 )
-from apps.processes.packages import Package
+from apps.processes.packages import Package, package_review
 from apps.processes.registry import BuiltinProcess, registered_processes
 
 DUPLICATE_PROCESS = (
@@ -231,7 +232,19 @@ def process_submit(*, user: User, process: Process) -> Process:
         process.state, process.rejection_reason = ProcessState.SUBMITTED, ""
     process.submitted_at = timezone.now()
     process.save()
+    _review_checks_keep(process_under_review(process))
     return process
+
+
+def _review_checks_keep(revision: ProcessRevision | None) -> None:
+    """Keep what the review checks find in a submitted revision, so that the review queue
+    shows it without checking every row again (the CWL check runs cwltool)."""
+    if revision is None:
+        return
+    checks = package_review(revision.description, revision.execution_unit)
+    ProcessRevision.objects.filter(pk=revision.pk).update(
+        review_checks=[asdict(check) for check in checks]
+    )
 
 
 @transaction.atomic
@@ -260,7 +273,19 @@ def process_under_review(process: Process) -> ProcessRevision | None:
     """The revision an administrator is asked to publish, if any."""
     if process.state == ProcessState.SUBMITTED:
         return process.live_revision
-    pending = process_pending_revision(process)
+    return _submitted(process_pending_revision(process))
+
+
+def revision_under_review_among(
+    process: Process, revisions: Iterable[ProcessRevision]
+) -> ProcessRevision | None:
+    """`process_under_review` from the process's revisions already read (a page's rows)."""
+    if process.state == ProcessState.SUBMITTED:
+        return process.live_revision
+    return _submitted(pending_revision_among(revisions))
+
+
+def _submitted(pending: ProcessRevision | None) -> ProcessRevision | None:
     return pending if pending is not None and pending.state == RevisionState.SUBMITTED else None
 
 

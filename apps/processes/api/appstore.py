@@ -38,7 +38,7 @@ def _revision_document(revision: ProcessRevision) -> dict[str, Any]:
 def application_document(request: Request, process: Process) -> dict[str, Any]:
     """One application as its developer and reviewers see it."""
     revisions = sorted(process.revisions.all(), key=lambda revision: -revision.number)
-    pending = services.process_pending_revision(process)
+    pending = services.pending_revision_among(revisions)
     return {
         "id": process.identifier,
         "title": process.title,

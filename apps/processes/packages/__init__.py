@@ -14,11 +14,11 @@ from typing import Any
 
 import yaml
 
-from apps.processes.models import ExecutionUnitType
 from apps.processes.packages.description import IDENTIFIER, process_description
 from apps.processes.packages.review import ReviewCheck, package_review
 from apps.processes.packages.units import (
     IMAGE_REFERENCE,
+    cwl_unit,
     execution_unit,
     python_callable,
     unit_problems,
@@ -89,23 +89,13 @@ def _json_or_yaml(body: bytes | str) -> Any:
 def _package_from_cwl(body: bytes | str | dict[str, Any]) -> Package:
     from apps.processes import cwl
 
-    try:
-        document = cwl.cwl_load(body.decode() if isinstance(body, bytes) else body)
-    except ValueError as error:
-        raise PackageError([f"The CWL document cannot be read: {error}"]) from error
-    problems = cwl.cwl_problems(document)
+    problems: list[str] = []
+    unit = cwl_unit(body.decode() if isinstance(body, bytes) else body, problems)
     if problems:
         raise PackageError(problems)
-    description = cwl.cwl_description(document)
-    return _package_from_document(
-        {
-            "processDescription": description,
-            "jobControlOptions": description.get(
-                "jobControlOptions", ["async-execute", "sync-execute"]
-            ),
-            "executionUnit": {"type": ExecutionUnitType.CWL, "unit": document},
-        }
-    )
+    description = cwl.cwl_description(unit["unit"])
+    job_control_options = description.get("jobControlOptions", ["async-execute", "sync-execute"])
+    return _package_of(description, {"jobControlOptions": job_control_options}, unit, problems)
 
 
 def _package_from_document(document: dict[str, Any]) -> Package:
@@ -116,6 +106,16 @@ def _package_from_document(document: dict[str, Any]) -> Package:
     if not isinstance(raw_description, dict):
         raise PackageError(["`processDescription` is missing or not an object."])
     unit = execution_unit(document.get("executionUnit"), problems)
+    return _package_of(raw_description, document, unit, problems)
+
+
+def _package_of(
+    raw_description: dict[str, Any],
+    document: dict[str, Any],
+    unit: dict[str, Any],
+    problems: list[str],
+) -> Package:
+    """The package of a description and an execution unit already read and checked."""
     description = process_description(raw_description, document, unit, problems)
     if unit:
         problems += unit_problems(unit, description)

@@ -114,9 +114,14 @@ def numbers(*values: Any) -> bool:
 
 
 def _cwl_unit(raw: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    return cwl_unit(raw.get("unit"), problems)
+
+
+def cwl_unit(source: Any, problems: list[str]) -> dict[str, Any]:
+    """The unit of a CWL document given inline, read and checked with cwltool; each reason
+    it cannot be deployed is added to `problems`."""
     from apps.processes import cwl
 
-    source = raw.get("unit")
     if not isinstance(source, str | dict):
         problems.append("Give the CWL document inline in `unit`; references are not fetched.")
         return {}

@@ -1,10 +1,13 @@
-"""Fixtures of the `docker` unit tests (test_engine.py, test_kubernetes.py)."""
+"""Fixtures of the `docker` unit tests (test_engine.py, test_kubernetes.py), and cwltool's
+validations counted."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pytest_django.fixtures import Settings
 
+from apps.processes.cwl import loading as cwl_loading
 from apps.processes.tests.docker_packages import holdings_file
 
 
@@ -21,3 +24,17 @@ def storage_root(settings: Settings, tmp_path: Path) -> Path:
 def scene(storage_root: Path) -> Path:
     """A Sentinel-2 scene in the holdings, for NDVI to read."""
     return holdings_file("s2/S2A_MSIL2A_scene.tif", b"scene")
+
+
+@pytest.fixture
+def cwl_validations(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The documents cwltool validates during the test, one entry per validation."""
+    validated: list[object] = []
+    validate = cwl_loading.load_tool
+
+    def counted(document: Any, *arguments: Any, **options: Any) -> Any:
+        validated.append(document)
+        return validate(document, *arguments, **options)
+
+    monkeypatch.setattr(cwl_loading, "load_tool", counted)
+    return validated

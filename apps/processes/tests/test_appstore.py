@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from apps.accounts.models import User
@@ -118,6 +120,39 @@ def test_the_review_lists_the_package_checks(dana: User, administrator: User) ->
     assert "moving tag" in checks["Image reference"]["detail"]
     assert checks["Resource limits"]["passed"] is True
     assert checks["Description complete"]["passed"] is True
+
+
+def review_queue_read(administrator: User) -> Any:
+    """The review queue, read as a request of its own: the administrator's roles not yet read."""
+    return client_of(User.objects.get(pk=administrator.pk)).get("/api/apps/review")
+
+
+def test_the_review_queue_reads_no_more_for_more_applications(
+    dana: User, administrator: User, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    # given one submitted application
+    deploy(dana, python_package("scale-a"))
+    act(dana, "scale-a", "submit")
+    with CaptureQueriesContext(connection) as one_waiting:
+        review_queue_read(administrator)
+    queries_for_one = len(one_waiting.captured_queries)
+
+    # when another is submitted, and a published one's new revision too
+    deploy(dana, python_package("scale-b"))
+    act(dana, "scale-b", "submit")
+    deploy(dana, python_package("scale-c"))
+    act(dana, "scale-c", "submit")
+    act(administrator, "scale-c", "publish")
+    replace(dana, python_package("scale-c"))
+    act(dana, "scale-c", "submit")
+    with django_assert_num_queries(queries_for_one):
+        queue = review_queue_read(administrator).json()["applications"]
+
+    # then all three are listed, the published one with its submitted revision pending
+    assert [application["id"] for application in queue] == ["scale-a", "scale-b", "scale-c"]
+    assert queue[2]["pendingRevision"]["number"] == 2
+    assert queue[2]["pendingRevision"]["state"] == RevisionState.SUBMITTED
+    assert [revision["number"] for revision in queue[2]["revisions"]] == [2, 1]
 
 
 def test_replacing_a_published_app_waits_for_review_then_announces_the_update(

@@ -11,6 +11,7 @@ from apps.accounts.models import User
 from apps.catalogue.encoding import CATALOGUE_ID
 from apps.jobs.services import job_run
 from apps.notifications.models import Event
+from apps.processes.cwl import cwl_description, cwl_load
 from apps.processes.models import Process, ProcessState
 from apps.processes.tests.package_examples import (
     dsi_package,
@@ -307,6 +308,33 @@ def test_a_cwl_command_line_tool_keeps_its_input_bindings(dana: User) -> None:
         {"name": "position", "value": [1]},
         {"name": "prefix", "value": ["--times"]},
     ]
+
+
+def cwl_tool_package() -> dict[str, Any]:
+    """An OGC application package whose execution unit is the CWL tool `shout`."""
+    return {
+        "processDescription": cwl_description(cwl_load(SHOUT)),
+        "executionUnit": {"type": "cwl", "unit": SHOUT},
+    }
+
+
+@pytest.mark.parametrize(
+    ("body", "media_type"),
+    [
+        (MULADD, "application/cwl+yaml"),
+        (json.dumps(cwl_tool_package()), PACKAGE),
+    ],
+    ids=["cwl-document", "package-with-cwl-unit"],
+)
+def test_a_cwl_deployment_validates_the_document_once(
+    dana: User, cwl_validations: list[object], body: str, media_type: str
+) -> None:
+    # when a CWL document is deployed
+    response = client_of(dana).post("/ogcapi/processes", data=body, content_type=media_type)
+
+    # then it is deployed, and cwltool validated it once
+    assert response.status_code == 201, response.json()
+    assert len(cwl_validations) == 1
 
 
 def test_a_broken_cwl_document_lists_its_problems(dana: User) -> None:

@@ -13,7 +13,14 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Role, User
 from apps.jobs.models import Job, JobStatus
-from apps.processes.models import ExecutionUnitType, Process, ProcessState, RevisionState
+from apps.processes.cwl import cwl_load
+from apps.processes.models import (
+    ExecutionUnitType,
+    Process,
+    ProcessRevision,
+    ProcessState,
+    RevisionState,
+)
 from apps.processes.packages import package_read
 from apps.processes.services import (
     process_deploy,
@@ -22,6 +29,7 @@ from apps.processes.services import (
     process_submit,
 )
 from apps.processes.tests.package_examples import ndvi_package, python_package
+from apps.processes.tests.test_cwl import SHOUT
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
 
@@ -67,6 +75,17 @@ def published(developer: User, administrator: User, package: dict[str, Any]) -> 
     process = deployed(developer, package)
     process_submit(user=developer, process=process)
     return process_publish(user=administrator, process=process)
+
+
+def job_of(process: Process, owner: User, status: str, seconds: float) -> Job:
+    return Job.objects.create(
+        owner=owner,
+        process=process,
+        process_identifier=process.identifier,
+        process_version=process.version,
+        status=status,
+        duration_seconds=seconds,
+    )
 
 
 def formset_fields(prefix: str, rows: list[dict[str, str]]) -> dict[str, str]:
@@ -556,6 +575,56 @@ def test_the_queue_lists_what_waits_for_review(
     assert "revision 2" in page
 
 
+def cwl_tool(identifier: str, label: str = "Shout") -> dict[str, Any]:
+    document = cwl_load(SHOUT)
+    document["id"], document["label"] = identifier, label
+    return document
+
+
+def test_the_queue_reads_no_more_and_validates_nothing_for_more_applications(
+    dana: User,
+    administrator: User,
+    cwl_validations: list[object],
+    django_assert_num_queries: Callable[..., Any],
+) -> None:
+    # given one submitted CWL application in the queue
+    process_submit(user=dana, process=deployed(dana, cwl_tool("shout-a")))
+    client = client_of(administrator)
+    with CaptureQueriesContext(connection) as one_waiting:
+        client.get("/manage/apps/")
+    queries_for_one = len(one_waiting.captured_queries)
+
+    # when another is submitted, and a published one's new revision too
+    process_submit(user=dana, process=deployed(dana, cwl_tool("shout-b")))
+    shout_c = published(dana, administrator, cwl_tool("shout-c"))
+    process_replace(user=dana, process=shout_c, package=package_read(cwl_tool("shout-c", "Loud")))
+    process_submit(user=dana, process=shout_c)
+    cwl_validations.clear()
+    with django_assert_num_queries(queries_for_one):
+        page = client.get("/manage/apps/").content.decode()
+
+    # then the queue lists the three with the checks found at submission, validating nothing
+    assert page.count('<tr id="review-') == 3
+    assert "revision 2" in table_row(page, "review-shout-c")
+    for identifier in ("shout-a", "shout-b", "shout-c"):
+        assert "1 of 2 failed" in table_row(page, f"review-{identifier}")
+    assert cwl_validations == []
+
+
+def test_a_revision_submitted_without_kept_checks_is_checked_on_its_page(
+    dana: User, administrator: User, scale_values: Process
+) -> None:
+    # given an application submitted before the checks were kept at submission
+    process_submit(user=dana, process=scale_values)
+    ProcessRevision.objects.filter(process=scale_values).update(review_checks=[])
+
+    page = client_of(administrator).get("/manage/apps/").content.decode()
+    review = client_of(administrator).get("/manage/apps/scale-values/").content.decode()
+
+    assert "checked on its page" in table_row(page, "review-scale-values")
+    assert 'data-passed="true"' in review
+
+
 def test_a_new_application_is_reviewed_as_new_and_published(
     dana: User, administrator: User, scale_values: Process
 ) -> None:
@@ -650,14 +719,7 @@ def test_statistics_count_runs_users_success_and_durations(
         (bob, JobStatus.SUCCESSFUL, 30.0),
         (alice, JobStatus.FAILED, 5.0),
     ):
-        Job.objects.create(
-            owner=owner,
-            process=scale_values,
-            process_identifier=scale_values.identifier,
-            process_version=scale_values.version,
-            status=status,
-            duration_seconds=seconds,
-        )
+        job_of(scale_values, owner, status, seconds)
 
     # when dana opens the application and her statistics
     page = client_of(dana).get("/developer/apps/scale-values/").content.decode()
@@ -682,6 +744,40 @@ def test_statistics_count_runs_users_success_and_durations(
         "20.0 s",
         "28.5 s",
     )
+
+
+def test_the_statistics_page_reads_no_more_for_more_applications(
+    dana: User, alice: User, django_assert_num_queries: Callable[..., Any]
+) -> None:
+    # given one application run once
+    job_of(deployed(dana, python_package("scale-00")), alice, JobStatus.SUCCESSFUL, 4.0)
+    client = client_of(dana)
+    with CaptureQueriesContext(connection) as one_app:
+        client.get("/developer/statistics/")
+    queries_for_one = len(one_app.captured_queries)
+
+    # when two more are deployed, one run twice and one never
+    scale_01 = deployed(dana, python_package("scale-01"))
+    job_of(scale_01, alice, JobStatus.SUCCESSFUL, 10.0)
+    job_of(scale_01, dana, JobStatus.FAILED, 2.0)
+    deployed(dana, python_package("scale-02"))
+    with django_assert_num_queries(queries_for_one):
+        response = client.get("/developer/statistics/")
+
+    # then each row counts and times its own application's jobs
+    summaries = {process.identifier: summary for process, summary in response.context["rows"]}
+    assert {
+        identifier: (summary.runs, summary.users, summary.successful, summary.failed)
+        for identifier, summary in summaries.items()
+    } == {"scale-00": (1, 1, 1, 0), "scale-01": (2, 2, 1, 1), "scale-02": (0, 0, 0, 0)}
+    assert {
+        identifier: (summary.success_rate, summary.mean_duration, summary.p95_duration)
+        for identifier, summary in summaries.items()
+    } == {
+        "scale-00": ("100 %", "4.0 s", "4.0 s"),
+        "scale-01": ("50 %", "10.0 s", "9.6 s"),
+        "scale-02": ("—", "—", "—"),
+    }
 
 
 def test_an_application_never_run_says_so(dana: User, scale_values: Process) -> None:

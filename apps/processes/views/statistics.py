@@ -8,7 +8,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from apps.accounts.permissions import authenticated_user
-from apps.processes.selectors import ProcessStatistics, process_statistics, processes_of_developer
+from apps.processes.selectors import (
+    ProcessStatistics,
+    process_statistics_totals,
+    processes_of_developer,
+)
 from apps.processes.views.common import APPLICATIONS_PER_PAGE, developer_required
 
 
@@ -73,7 +77,8 @@ def application_statistics(request: HttpRequest) -> HttpResponse:
     """How each of the developer's applications is used, one row per application."""
     applications = processes_of_developer(authenticated_user(request))
     page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [(process, statistics_summary(process_statistics(process))) for process in page]
+    totals = process_statistics_totals(page)
+    rows = [(process, statistics_summary(totals[process.identifier])) for process in page]
     return render(
         request, "processes/developer/application_statistics.html", {"page": page, "rows": rows}
     )
