@@ -12,6 +12,10 @@ creation, the pod runs from the first poll and ends when its script says. Like t
 control plane, a Job still running after `activeDeadlineSeconds` fails (DeadlineExceeded)
 and its pod is removed. "The container" writes its outputs into `TEP_OUTPUT_DIR` from the
 manifest, the path the runner mounts for it, as the real image would.
+
+A pod's log keeps each line with the moment it was written, so a read may ask, as the real
+API allows, for `timestamps` (each line after its RFC 3339 time, nine decimals) and
+`sinceSeconds` (only the lines of the last so many seconds).
 """
 
 import json
@@ -54,6 +58,7 @@ class PodScript:
     ending: str | None
     after_polls: int = 2
     log: str = ""
+    log_each_poll: Callable[[int], str] | None = None
     writes: dict[str, bytes] = field(default_factory=dict)
     run: Callable[[SimulatedContainer], None] | None = None
     reason: str = "Completed"
@@ -66,10 +71,12 @@ def succeed(
     after_polls: int = 2,
     writes: dict[str, bytes] | None = None,
     log: str = "",
+    log_each_poll: Callable[[int], str] | None = None,
     run: Callable[[SimulatedContainer], None] | None = None,
 ) -> PodScript:
-    """The container writes `writes` into its output folder, runs `run`, and exits 0."""
-    return PodScript("succeed", after_polls, log, writes or {}, run)
+    """The container logs `log` as it starts and `log_each_poll(poll)` at each poll while it
+    runs, writes `writes` into its output folder, runs `run`, and exits 0."""
+    return PodScript("succeed", after_polls, log, log_each_poll, writes or {}, run)
 
 
 def fail(
@@ -98,6 +105,13 @@ def _timestamp() -> str:
     return datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _log_timestamp(nanoseconds: int) -> str:
+    """The time the API puts before a log line: RFC 3339 with nine decimals."""
+    seconds, fraction = divmod(nanoseconds, 10**9)
+    moment = datetime.fromtimestamp(seconds, tz=UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction:09d}Z"
+
+
 def _random_suffix() -> str:
     return "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
 
@@ -114,6 +128,7 @@ class SimulatedJob:
     pod_name: str = ""
     polls: int = 0
     state: str = "pending"  # pending, running, succeeded, failed, deadline
+    log_lines: list[tuple[int, str]] = field(default_factory=list)  # (written at, in ns; line)
 
     def __post_init__(self) -> None:
         self.pod_name = f"{self.name}-{_random_suffix()}"
@@ -139,11 +154,19 @@ class SimulatedJob:
         if limit is not None and time.monotonic() - self.created_at >= limit:
             self.state = "deadline"
             return
+        if self.state == "pending":
+            self._log_write(self.script.log)
         self.state = "running"
+        if self.script.log_each_poll is not None:
+            self._log_write(self.script.log_each_poll(self.polls))
         if self.script.ending is not None and self.polls >= self.script.after_polls:
             if self.script.ending == "succeed":
                 self._play_container()
             self.state = "succeeded" if self.script.ending == "succeed" else "failed"
+
+    def _log_write(self, text: str) -> None:
+        written_at = time.time_ns()
+        self.log_lines += [(written_at, line) for line in text.splitlines(keepends=True)]
 
     def _play_container(self) -> None:
         unit = self.unit()
@@ -250,9 +273,17 @@ class SimulatedJob:
             }
         }
 
-    def log_text(self) -> str | None:
-        """The container's log; None while it has not started."""
-        return None if self.state == "pending" else self.script.log
+    def log_text(self, *, timestamps: bool, since_seconds: int | None) -> str | None:
+        """The container's log, or its lines of the last `since_seconds`; None while it has
+        not started."""
+        if self.state == "pending":
+            return None
+        since = 0 if since_seconds is None else time.time_ns() - since_seconds * 10**9
+        return "".join(
+            (f"{_log_timestamp(written_at)} " if timestamps else "") + line
+            for written_at, line in self.log_lines
+            if written_at >= since
+        )
 
     def matches(self, selector: str) -> bool:
         labels = self.manifest["metadata"].get("labels", {})
@@ -260,6 +291,11 @@ class SimulatedJob:
             labels.get(key) == value
             for key, _, value in (term.partition("=") for term in selector.split(",") if term)
         )
+
+
+def _is_true(value: str) -> bool:
+    """A boolean query parameter, read as the API server reads one (Go's ParseBool)."""
+    return value in ("1", "t", "T", "TRUE", "true", "True")
 
 
 def _status_document(code: int, reason: str, message: str) -> dict[str, Any]:
@@ -286,6 +322,7 @@ class KubernetesStandin:
         self.created: list[dict[str, Any]] = []
         self.deleted: list[tuple[str, dict[str, list[str]]]] = []
         self.requests: list[tuple[str, str]] = []
+        self.log_reads: list[dict[str, list[str]]] = []
 
     def behave(self, image: str, script: PodScript) -> None:
         """Play pods of `image` by `script`; an image without one hangs."""
@@ -393,7 +430,18 @@ class KubernetesStandin:
             return 404, _status_document(
                 404, "NotFound", f'pods "{rest[0] if rest else ""}" not found'
             )
-        text = job.log_text()
+        self.log_reads.append(query)
+        since = query.get("sinceSeconds")
+        since_seconds = int(since[0]) if since else None
+        if since_seconds is not None and since_seconds < 1:
+            message = (
+                f'PodLogOptions "{job.pod_name}" is invalid: sinceSeconds: must be greater than 0'
+            )
+            return 422, _status_document(422, "Invalid", message)
+        text = job.log_text(
+            timestamps=_is_true(query.get("timestamps", ["false"])[0]),
+            since_seconds=since_seconds,
+        )
         if text is None:
             message = f'container "{UNIT_CONTAINER}" in pod "{job.pod_name}" is waiting to start'
             return 400, _status_document(400, "BadRequest", message)

@@ -63,6 +63,12 @@ class JobReporter:
             self.log(f"{percent:3d}% {message}")
         job_status_broadcast(self.job)
 
+    def raise_if_stopped(self) -> None:
+        """Raise JobDismissedError once the job no longer runs, as a report would; writes
+        nothing, so a runner may ask often."""
+        if not Job.objects.filter(pk=self.job.pk, status=JobStatus.RUNNING).exists():
+            raise JobDismissedError(str(self.job.pk))
+
     def heartbeat(self) -> bool:
         """Tell the janitor the worker is alive; False once the job is no longer running."""
         return bool(

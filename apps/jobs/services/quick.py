@@ -75,9 +75,9 @@ def _run(job: Job) -> tuple[dict[str, Any], str | None]:
         process = job_process(job)
         context = RunContext(
             job_id=str(job.pk),
-            owner_username=job.owner.username,
             workdir=job_workdir(job),
             progress=_no_progress,
+            owner=job.owner,
         )
         results = BuiltinRunner().run(process, dict(job.inputs), context)
         return job_results_check(results), None

@@ -88,9 +88,9 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
         workdir.mkdir(parents=True, exist_ok=True)
         context = RunContext(
             job_id=str(job.pk),
-            owner_username=job.owner.username,
             workdir=workdir,
             progress=reporter,
+            owner=job.owner,
         )
         heartbeat = heartbeat_while_running(reporter.heartbeat, name=f"heartbeat-{job.pk}")
         with heartbeat, ExitStack() as staged_files:

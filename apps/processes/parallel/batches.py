@@ -125,9 +125,9 @@ def _batch_execute(
     job = batch.job
     context = RunContext(
         job_id=batch_run_id(str(job.pk), batch.number),
-        owner_username=job.owner.username,
         workdir=job_services.job_workdir(job) / BATCHES_FOLDER / str(batch.number),
         progress=reporter,
+        owner=job.owner,
     )
     context.workdir.mkdir(parents=True, exist_ok=True)
     reporter.log(f"running on {reporter.worker}")

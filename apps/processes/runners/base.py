@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from apps.accounts.models import User
 from apps.processes.models import Process
 from apps.processes.registry import ProgressReporter
 
@@ -22,8 +23,11 @@ class OutputFile:
 
 @dataclass(frozen=True)
 class RunContext:
+    """What a runner knows of the job it runs; `owner` was read with the job, so that
+    runners need not read it again."""
+
     job_id: str
-    owner_username: str
+    owner: User
     workdir: Path
     progress: ProgressReporter
 
@@ -33,6 +37,15 @@ class RunLog(Protocol):
     """A reporter that also keeps the job's run log (the jobs' and the batches' do)."""
 
     def log(self, line: str) -> None: ...
+
+
+@runtime_checkable
+class StopCheck(Protocol):
+    """A reporter that can tell, writing nothing, whether its job was stopped (the jobs'
+    reporter can)."""
+
+    def raise_if_stopped(self) -> None:
+        """Raise what a report would raise once the job no longer runs."""
 
 
 def run_log_writer(context: RunContext) -> Callable[[str], None]:

@@ -32,7 +32,7 @@ from django.conf import settings
 from apps.processes.binding import BindingError, argument_vector
 from apps.processes.models import Process
 from apps.processes.registry import ProgressReporter
-from apps.processes.runners.base import ExecutionFailedError, OutputFile
+from apps.processes.runners.base import ExecutionFailedError, OutputFile, RunContext, StopCheck
 from apps.workspaces.media import media_type_of
 
 logger = logging.getLogger(__name__)
@@ -42,6 +42,7 @@ CONTAINER_NAME_PREFIX = "tep-job-"
 OUTPUTS_FOLDER = "outputs"
 GATHERED_INPUTS_FOLDER = "inputs"
 OUTPUT_VALUES_FILE = "outputs.json"
+STOP_CHECK_SECONDS = 5.0
 REPORT_EVERY_SECONDS = 30.0
 
 
@@ -208,21 +209,122 @@ def container_arguments(process: Process, inputs: dict[str, Any], workdir: Path)
         raise ExecutionFailedError(message) from error
 
 
+@dataclass(frozen=True)
+class ContainerMount:
+    """A file or folder of the worker that the container sees at the same path."""
+
+    path: Path
+    read_only: bool
+
+
+def container_mounts(inputs: dict[str, Any], workdir: Path) -> tuple[ContainerMount, ...]:
+    """The job folder read-write, then each input file outside it read-only."""
+    return (
+        ContainerMount(workdir, read_only=False),
+        *(
+            ContainerMount(path, read_only=True)
+            for path in input_files(inputs)
+            if not path.is_relative_to(workdir)
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class ContainerResources:
+    """What the unit asks for, in cores and GB; None where it asks nothing."""
+
+    cpu_min: Decimal | None
+    cpu_max: Decimal | None
+    memory_min_gb: Decimal | None
+    memory_max_gb: Decimal | None
+    storage_temp_min_gb: Decimal | None
+
+
+def container_resources(unit: ContainerUnit) -> ContainerResources:
+    return ContainerResources(
+        cpu_min=unit.number("cpuMin"),
+        cpu_max=unit.number("cpuMax"),
+        memory_min_gb=unit.number("memoryMin"),
+        memory_max_gb=unit.number("memoryMax"),
+        storage_temp_min_gb=unit.number("storageTempMin"),
+    )
+
+
+@dataclass(frozen=True)
+class ContainerSpec:
+    """The container that runs a job's docker unit, whichever runner starts it: each runner
+    only translates this into its own API's words.
+
+    `command`, when given, replaces the image's entrypoint; `arguments` replace its default
+    arguments.
+    """
+
+    name: str
+    labels: dict[str, str]
+    image: str
+    command: tuple[str, ...]
+    arguments: tuple[str, ...]
+    environment: dict[str, str]
+    mounts: tuple[ContainerMount, ...]
+    resources: ContainerResources
+    timeout_seconds: int
+
+
+def container_spec(process: Process, inputs: dict[str, Any], context: RunContext) -> ContainerSpec:
+    """The container running the process's docker unit on these (staged) inputs.
+
+    Parameter files the input binding asks for are written into the job folder. Raises
+    ExecutionFailedError when the unit or the inputs cannot be run.
+    """
+    unit = container_unit(process)
+    workdir = context.workdir
+    return ContainerSpec(
+        name=container_name(context.job_id),
+        labels=container_labels(process, context.job_id),
+        image=unit.image,
+        command=unit.command,
+        arguments=tuple(container_arguments(process, inputs, workdir)),
+        environment=container_environment(
+            unit, job_id=context.job_id, workdir=workdir, inputs=inputs
+        ),
+        mounts=container_mounts(inputs, workdir),
+        resources=container_resources(unit),
+        timeout_seconds=job_timeout_seconds(process),
+    )
+
+
 class StateReporter:
-    """Reports what the container is doing: at each change, and again every
-    REPORT_EVERY_SECONDS, because each report is also where a dismissal is noticed
-    (the reporter raises once the job is no longer running)."""
+    """Reports what the container is doing when that changes, and looks in between whether
+    the job was dismissed, so that the runner stops the container (the reporter raises).
+
+    A reporter that can look without writing (a StopCheck, as the jobs' is) is asked every
+    STOP_CHECK_SECONDS. Any other notices a dismissal only when it reports, so it is sent the
+    unchanged state again every REPORT_EVERY_SECONDS.
+    """
 
     def __init__(self, progress: ProgressReporter) -> None:
         self.progress = progress
+        self.stop_check = progress.raise_if_stopped if isinstance(progress, StopCheck) else None
         self.last: tuple[int, str] | None = None
-        self.reported_at = 0.0
+        self.checked_at = 0.0
 
     def __call__(self, percent: int, message: str) -> None:
         now = time.monotonic()
-        if (percent, message) != self.last or now - self.reported_at >= REPORT_EVERY_SECONDS:
+        if (percent, message) != self.last:
             self.progress(percent, message)
-            self.last, self.reported_at = (percent, message), now
+            self.last, self.checked_at = (percent, message), now
+        elif now - self.checked_at >= self._seconds_between_checks():
+            self._check_for_a_stop(percent, message)
+            self.checked_at = now
+
+    def _seconds_between_checks(self) -> float:
+        return REPORT_EVERY_SECONDS if self.stop_check is None else STOP_CHECK_SECONDS
+
+    def _check_for_a_stop(self, percent: int, message: str) -> None:
+        if self.stop_check is None:
+            self.progress(percent, message)
+        else:
+            self.stop_check()
 
 
 def _schema_media_types(schema: Any) -> list[str]:

@@ -14,7 +14,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import IO, Any, cast
 
 from django.conf import settings
@@ -22,16 +21,13 @@ from django.conf import settings
 from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, RunContext, run_log_writer
 from apps.processes.runners.container import (
-    ContainerUnit,
+    ContainerMount,
+    ContainerResources,
+    ContainerSpec,
     RunnerStopError,
     StateReporter,
-    container_arguments,
-    container_environment,
-    container_labels,
     container_name,
-    container_unit,
-    input_files,
-    job_timeout_seconds,
+    container_spec,
     outputs_collect,
     outputs_folder_prepare,
     quantity,
@@ -48,53 +44,40 @@ def _engine() -> str:
     return str(settings.CONTAINER_ENGINE)
 
 
-def _resource_options(unit: ContainerUnit) -> list[str]:
-    """The package's maximums as limits (an engine has no reservation for CPU)."""
+def _resource_options(resources: ContainerResources) -> list[str]:
+    """The unit's maximums as limits (an engine has no reservation for CPU)."""
     options = []
-    cpus = unit.number("cpuMax")
-    if cpus is not None:
-        options += ["--cpus", quantity(cpus)]
-    memory = unit.number("memoryMax")
-    if memory is not None:
-        options += ["--memory", f"{quantity(memory)}g"]
+    if resources.cpu_max is not None:
+        options += ["--cpus", quantity(resources.cpu_max)]
+    if resources.memory_max_gb is not None:
+        options += ["--memory", f"{quantity(resources.memory_max_gb)}g"]
     return options
 
 
-def _bind(path: Path, *, read_only: bool) -> list[str]:
+def _bind_option(mount: ContainerMount) -> list[str]:
+    path = mount.path
     if ":" in str(path):
         raise ExecutionFailedError(f"{path} cannot be mounted into a container (it has a ':').")
-    return ["-v", f"{path}:{path}" + (":ro" if read_only else "")]
+    return ["-v", f"{path}:{path}" + (":ro" if mount.read_only else "")]
 
 
-def _mount_options(inputs: dict[str, Any], workdir: Path) -> list[str]:
-    options = _bind(workdir, read_only=False)
-    for path in input_files(inputs):
-        if not path.is_relative_to(workdir):
-            options += _bind(path, read_only=True)
-    return options
+def engine_run_command(spec: ContainerSpec) -> list[str]:
+    """The `<engine> run` command line starting the container.
 
-
-def engine_run_command(process: Process, inputs: dict[str, Any], context: RunContext) -> list[str]:
-    """The `<engine> run` command line for the process's docker unit on these inputs.
-
-    The unit's `command` replaces the image's entrypoint and the bound inputs its default
-    arguments, as `command` and `args` do in Kubernetes.
+    The spec's `command` replaces the image's entrypoint and its arguments the image's
+    default arguments, as `command` and `args` do in Kubernetes.
     """
-    unit = container_unit(process)
-    command = [_engine(), "run", "--rm", "--name", container_name(context.job_id)]
-    for name, value in container_labels(process, context.job_id).items():
+    command = [_engine(), "run", "--rm", "--name", spec.name]
+    for name, value in spec.labels.items():
         command += ["--label", f"{name}={value}"]
-    command += _resource_options(unit)
-    command += _mount_options(inputs, context.workdir)
-    environment = container_environment(
-        unit, job_id=context.job_id, workdir=context.workdir, inputs=inputs
-    )
-    for name, value in environment.items():
+    command += _resource_options(spec.resources)
+    for mount in spec.mounts:
+        command += _bind_option(mount)
+    for name, value in spec.environment.items():
         command += ["-e", f"{name}={value}"]
-    if unit.command:
-        command += ["--entrypoint", unit.command[0]]
-    arguments = container_arguments(process, inputs, context.workdir)
-    return [*command, unit.image, *unit.command[1:], *arguments]
+    if spec.command:
+        command += ["--entrypoint", spec.command[0]]
+    return [*command, spec.image, *spec.command[1:], *spec.arguments]
 
 
 def _container_remove(name: str) -> None:
@@ -209,8 +192,8 @@ def _container_follow(
     """Wait for the container to exit, forwarding its output; ExecutionFailedError unless it
     exits with 0.
 
-    Each wait reports progress, so a dismissal is noticed (the reporter raises). A container
-    still running when this ends (deadline, dismissal) is stopped.
+    Each wait goes through the state reporter, which notices a dismissal (it raises). A
+    container still running when this ends (deadline, dismissal) is stopped.
     """
     # stdout is a pipe: the command was started with stdout=PIPE.
     output = ContainerOutput(cast(IO[str], running.stdout), log)
@@ -240,15 +223,15 @@ class ContainerEngineRunner:
     def run(self, process: Process, inputs: dict[str, Any], context: RunContext) -> dict[str, Any]:
         log = run_log_writer(context)
         outputs_folder_prepare(context.workdir)
-        command = engine_run_command(process, inputs, context)
-        name = container_name(context.job_id)
+        spec = container_spec(process, inputs, context)
+        command = engine_run_command(spec)
         try:
-            _container_remove(name)  # left by a worker that was lost while running this job
+            _container_remove(spec.name)  # left by a worker that was lost while running this job
         except RunnerStopError as error:
             raise ExecutionFailedError(str(error)) from error
         running = _started(command)
-        log(f"container {name} started with {_engine()}")
-        _container_follow(running, name, job_timeout_seconds(process), context, log)
+        log(f"container {spec.name} started with {_engine()}")
+        _container_follow(running, spec.name, spec.timeout_seconds, context, log)
         return outputs_collect(process, context.workdir, log)
 
 

@@ -36,16 +36,12 @@ from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, RunContext, run_log_writer
 from apps.processes.runners.container import (
     OUTPUTS_FOLDER,
-    ContainerUnit,
+    ContainerMount,
+    ContainerResources,
+    ContainerSpec,
     RunnerStopError,
-    container_arguments,
-    container_environment,
-    container_labels,
-    container_name,
-    container_unit,
-    input_files,
+    container_spec,
     inputs_gathered,
-    job_timeout_seconds,
     outputs_collect,
     outputs_folder_prepare,
     quantity,
@@ -94,18 +90,17 @@ def _label_value(text: str) -> str:
     return text[:63].strip("-_.")
 
 
-def _resources(unit: ContainerUnit) -> client.V1ResourceRequirements:
-    """Requests from the package's minimums, limits from its maximums; GB are taken as Gi."""
+def _resources(resources: ContainerResources) -> client.V1ResourceRequirements:
+    """Requests from the unit's minimums, limits from its maximums; GB are taken as Gi."""
     wanted = {
-        ("requests", "cpu"): ("cpuMin", ""),
-        ("requests", "memory"): ("memoryMin", "Gi"),
-        ("requests", "ephemeral-storage"): ("storageTempMin", "Gi"),
-        ("limits", "cpu"): ("cpuMax", ""),
-        ("limits", "memory"): ("memoryMax", "Gi"),
+        ("requests", "cpu"): (resources.cpu_min, ""),
+        ("requests", "memory"): (resources.memory_min_gb, "Gi"),
+        ("requests", "ephemeral-storage"): (resources.storage_temp_min_gb, "Gi"),
+        ("limits", "cpu"): (resources.cpu_max, ""),
+        ("limits", "memory"): (resources.memory_max_gb, "Gi"),
     }
     kinds: dict[str, dict[str, str]] = {"requests": {}, "limits": {}}
-    for (kind, resource), (name, unit_suffix) in wanted.items():
-        number = unit.number(name)
+    for (kind, resource), (number, unit_suffix) in wanted.items():
         if number is not None:
             kinds[kind][resource] = quantity(number) + unit_suffix
     return client.V1ResourceRequirements(
@@ -113,46 +108,27 @@ def _resources(unit: ContainerUnit) -> client.V1ResourceRequirements:
     )
 
 
-def _unit_container(
-    unit: ContainerUnit,
-    process: Process,
-    inputs: dict[str, Any],
-    context: RunContext,
-    mounts: list[client.V1VolumeMount],
-) -> client.V1Container:
-    environment = container_environment(
-        unit, job_id=context.job_id, workdir=context.workdir, inputs=inputs
-    )
+def _unit_container(spec: ContainerSpec, mounts: list[client.V1VolumeMount]) -> client.V1Container:
     return client.V1Container(
         name=UNIT_CONTAINER,
-        image=unit.image,
-        command=list(unit.command) or None,
-        args=container_arguments(process, inputs, context.workdir) or None,
-        env=[client.V1EnvVar(name=name, value=value) for name, value in environment.items()],
-        resources=_resources(unit),
+        image=spec.image,
+        command=list(spec.command) or None,
+        args=list(spec.arguments) or None,
+        env=[client.V1EnvVar(name=name, value=value) for name, value in spec.environment.items()],
+        resources=_resources(spec.resources),
         volume_mounts=mounts,
         termination_message_policy="FallbackToLogsOnError",
     )
 
 
-def _volume_mounts(inputs: dict[str, Any], workdir: Path) -> list[client.V1VolumeMount]:
-    """The job folder read-write and each input file read-only, at their worker paths."""
-    mounts = [
-        client.V1VolumeMount(
-            name=STORAGE_VOLUME, mount_path=str(workdir), sub_path=_storage_key(workdir)
-        )
-    ]
-    for path in input_files(inputs):
-        if not path.is_relative_to(workdir):
-            mounts.append(
-                client.V1VolumeMount(
-                    name=STORAGE_VOLUME,
-                    mount_path=str(path),
-                    sub_path=_storage_key(path),
-                    read_only=True,
-                )
-            )
-    return mounts
+def _claim_mount(mount: ContainerMount) -> client.V1VolumeMount:
+    """The file or folder from the storage claim, at its worker path."""
+    return client.V1VolumeMount(
+        name=STORAGE_VOLUME,
+        mount_path=str(mount.path),
+        sub_path=_storage_key(mount.path),
+        read_only=mount.read_only or None,
+    )
 
 
 def _claim_volume() -> client.V1Volume:
@@ -190,22 +166,19 @@ class PodParts:
     volumes: list[client.V1Volume]
 
 
-def _volume_pod_parts(
-    unit: ContainerUnit, process: Process, inputs: dict[str, Any], context: RunContext
-) -> PodParts:
+def _volume_pod_parts(spec: ContainerSpec) -> PodParts:
     """The unit alone, on the storage claim."""
-    mounts = _volume_mounts(inputs, context.workdir)
-    unit_container = _unit_container(unit, process, inputs, context, mounts)
+    mounts = [_claim_mount(mount) for mount in spec.mounts]
+    unit_container = _unit_container(spec, mounts)
     return PodParts(init_containers=[], containers=[unit_container], volumes=[_claim_volume()])
 
 
-def _s3_pod_parts(
-    unit: ContainerUnit, process: Process, inputs: dict[str, Any], context: RunContext
-) -> PodParts:
-    """stage-in, the unit, stage-out, on an emptyDir in place of STORAGE_ROOT."""
-    workdir = context.workdir
+def _s3_pod_parts(spec: ContainerSpec, workdir: Path) -> PodParts:
+    """stage-in, the unit, stage-out, on an emptyDir in place of STORAGE_ROOT. What the
+    spec mounts is all in the job folder (the inputs were gathered into it), which stage-in
+    copies."""
     root_mount = client.V1VolumeMount(name=STORAGE_VOLUME, mount_path=str(_storage_root()))
-    unit_container = _unit_container(unit, process, inputs, context, [root_mount])
+    unit_container = _unit_container(spec, [root_mount])
     bucket = f"s3://{settings.STORAGE_S3_BUCKET}"
     job_key = _storage_key(workdir)
     output_folder = str(workdir / OUTPUTS_FOLDER)
@@ -235,13 +208,12 @@ def job_manifest(process: Process, inputs: dict[str, Any], context: RunContext) 
     Makes no API call; parameter files the input binding asks for are written into the
     job folder. Raises ExecutionFailedError when the unit or the inputs cannot be run.
     """
-    unit = container_unit(process)
-    labels = {
-        name: _label_value(value)
-        for name, value in container_labels(process, context.job_id).items()
-    }
-    pod_parts = _volume_pod_parts if _staging() == VOLUME_STAGING else _s3_pod_parts
-    parts = pod_parts(unit, process, inputs, context)
+    spec = container_spec(process, inputs, context)
+    labels = {name: _label_value(value) for name, value in spec.labels.items()}
+    if _staging() == VOLUME_STAGING:
+        parts = _volume_pod_parts(spec)
+    else:
+        parts = _s3_pod_parts(spec, context.workdir)
     service_account = settings.KUBERNETES_SERVICE_ACCOUNT
     pod_spec = client.V1PodSpec(
         restart_policy="Never",
@@ -260,10 +232,10 @@ def job_manifest(process: Process, inputs: dict[str, Any], context: RunContext) 
     return client.V1Job(
         api_version="batch/v1",
         kind="Job",
-        metadata=client.V1ObjectMeta(name=container_name(context.job_id), labels=labels),
+        metadata=client.V1ObjectMeta(name=spec.name, labels=labels),
         spec=client.V1JobSpec(
             backoff_limit=0,
-            active_deadline_seconds=job_timeout_seconds(process),
+            active_deadline_seconds=spec.timeout_seconds,
             ttl_seconds_after_finished=settings.KUBERNETES_TTL_SECONDS_AFTER_FINISHED,
             template=client.V1PodTemplateSpec(
                 metadata=client.V1ObjectMeta(labels=labels), spec=pod_spec

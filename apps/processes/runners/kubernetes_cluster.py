@@ -2,9 +2,13 @@
 
 import json
 import logging
+import math
+import re
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from kubernetes import client, config
@@ -20,6 +24,10 @@ UNIT_CONTAINER = "unit"
 REQUEST_TIMEOUT = (5, 30)
 DEADLINE_GRACE_SECONDS = 120
 MAX_CONSECUTIVE_API_ERRORS = 5
+# A log read starts this long before the last line forwarded: the worker's clock and the
+# node's may differ a little, and the lines forwarded already are skipped anyway.
+LOG_OVERLAP_SECONDS = 5
+LOG_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)")
 # Waiting reasons a pod does not recover from; others (ImagePullBackOff) may be passing.
 FATAL_WAITING_REASONS = frozenset(
     {"InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError"}
@@ -109,14 +117,17 @@ class Cluster:
         ).items
         return max(pods, key=_created, default=None)
 
-    def pod_log(self, pod_name: str) -> str | None:
-        """The unit's log so far; None while the pod has none to give."""
+    def pod_log(self, pod_name: str, *, since_seconds: int | None) -> str | None:
+        """The unit's log lines of the last `since_seconds` (None: all so far), each after the
+        time it was written; None while the pod has none to give."""
         try:
             # Raw bytes: the client would try to parse a log that looks like JSON.
             response = self.core.read_namespaced_pod_log(
                 pod_name,
                 self.namespace,
                 container=UNIT_CONTAINER,
+                timestamps=True,
+                since_seconds=since_seconds,
                 _preload_content=False,
                 _request_timeout=REQUEST_TIMEOUT,
             )
@@ -238,14 +249,48 @@ def _failure(condition: client.V1JobCondition, pod: client.V1Pod | None, timeout
     return _with_detail(f"The Kubernetes job failed ({condition.reason})", condition.message)
 
 
+def _nanoseconds(timestamp: str) -> int | None:
+    """An RFC 3339 time (the API's have nine decimals) in nanoseconds since the epoch."""
+    match = LOG_TIMESTAMP.fullmatch(timestamp)
+    if match is None:
+        return None
+    seconds, decimals, zone = match.groups()
+    moment = datetime.fromisoformat(seconds + ("+00:00" if zone == "Z" else zone))
+    return int(moment.timestamp()) * 10**9 + int((decimals or "").ljust(9, "0"))
+
+
+def _stamped(record: str) -> tuple[int | None, str]:
+    """A line of a log read with timestamps: when it was written, in nanoseconds, and its
+    text; (None, the record) when it has no time."""
+    timestamp, _, line = record.partition(" ")
+    nanoseconds = _nanoseconds(timestamp)
+    return (None, record) if nanoseconds is None else (nanoseconds, line)
+
+
+def _stamped_lines(text: str, *, is_final: bool) -> list[tuple[int | None, str]]:
+    """The lines of a log read with timestamps; an unfinished last line only when the log is
+    final."""
+    records = text.split("\n")
+    unfinished = records.pop()
+    if is_final and unfinished:
+        records.append(unfinished)
+    return [_stamped(record) for record in records]
+
+
 class PodLog:
-    """Forwards the unit's log lines to the run log, each once."""
+    """Forwards the unit's log lines to the run log, each once.
+
+    Each read asks only for the lines written since a little before the last one forwarded
+    (`sinceSeconds`), with the time each was written. A line is known by that time and how
+    many lines before it in the read have the same time; those up to the last one forwarded
+    are skipped.
+    """
 
     def __init__(self, cluster: Cluster, log: Callable[[str], None]) -> None:
         self.cluster = cluster
         self.log = log
         self.pod_name: str | None = None
-        self.forwarded = 0
+        self.last_forwarded: tuple[int, int] | None = None
 
     def forward(self, pod: client.V1Pod | None, *, is_final: bool) -> None:
         """Forward new complete lines; at the end, also an unfinished last line."""
@@ -253,16 +298,34 @@ class PodLog:
         if pod is None or state is None or not (state.running or state.terminated):
             return
         if pod.metadata.name != self.pod_name:
-            self.pod_name, self.forwarded = pod.metadata.name, 0
-        text = self.cluster.pod_log(pod.metadata.name)
-        if text is None:
-            return
-        lines = text.splitlines()
-        if not (is_final or text.endswith("\n")):
-            lines = lines[:-1]
-        for line in lines[self.forwarded :]:
-            self.log(line)
-        self.forwarded = max(self.forwarded, len(lines))
+            self.pod_name, self.last_forwarded = pod.metadata.name, None
+        text = self.cluster.pod_log(pod.metadata.name, since_seconds=self._since_seconds())
+        if text is not None:
+            self._forward_new_lines(text, is_final=is_final)
+
+    def _forward_new_lines(self, text: str, *, is_final: bool) -> None:
+        occurrences: Counter[int] = Counter()
+        for nanoseconds, line in _stamped_lines(text, is_final=is_final):
+            if nanoseconds is not None:
+                occurrences[nanoseconds] += 1
+                key = (nanoseconds, occurrences[nanoseconds])
+                if self.last_forwarded is not None and key <= self.last_forwarded:
+                    continue
+                self.last_forwarded = key
+            self._log_line(line)
+
+    def _log_line(self, line: str) -> None:
+        """Into the run log, as lines: a progress bar's carriage returns end lines too."""
+        for part in line.splitlines() or [""]:
+            self.log(part)
+
+    def _since_seconds(self) -> int | None:
+        """How far back to read: to a little before the last line forwarded; None (from the
+        start) before the first."""
+        if self.last_forwarded is None:
+            return None
+        elapsed = time.time() - self.last_forwarded[0] / 10**9
+        return max(0, math.ceil(elapsed)) + LOG_OVERLAP_SECONDS
 
 
 @dataclass(frozen=True)
@@ -285,8 +348,8 @@ class JobWatch:
     def follow(self) -> Ending:
         """Poll until the Job ends, forwarding its log.
 
-        Every poll reports through the job's progress, so a dismissal is noticed (the
-        reporter raises). Passing API failures are retried a few times. Raises
+        Every poll goes through the state reporter, which notices a dismissal (it raises).
+        Passing API failures are retried a few times. Raises
         ExecutionFailedError when the Job vanishes or the API keeps failing.
         """
         report = StateReporter(self.context.progress)

@@ -9,7 +9,6 @@ nested calls and `{"input": name}` placeholders for the deployed process's own i
 
 from typing import TYPE_CHECKING, Any
 
-from apps.accounts.models import User
 from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, RunContext
 
@@ -27,13 +26,10 @@ class MoawRunner:
         source = process.execution_unit.get("source")
         if not (isinstance(source, dict) and isinstance(source.get("process"), str)):
             raise ExecutionFailedError(f"The workflow {process.identifier!r} names no process.")
-        owner = User.objects.filter(username=context.owner_username).first()
-        if owner is None:
-            raise ExecutionFailedError(f"There is no user {context.owner_username!r}.")
         from apps.processes import nesting  # it runs steps through the runner registry
 
         call = nesting.NestedCall.of(nesting.workflow_inputs_substitute(source, inputs))
-        results = nesting.nested_call_execute(call, context, owner)
+        results = nesting.nested_call_execute(call, context, context.owner)
         return _deployed_outputs(process, call, results)
 
 

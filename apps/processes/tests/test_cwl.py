@@ -153,9 +153,7 @@ def reporter() -> RecordingReporter:
 
 
 def _context(workdir: Path, owner: User, reporter: RecordingReporter) -> RunContext:
-    return RunContext(
-        job_id="test-job", owner_username=owner.username, workdir=workdir, progress=reporter
-    )
+    return RunContext(job_id="test-job", owner=owner, workdir=workdir, progress=reporter)
 
 
 @pytest.fixture
@@ -248,6 +246,32 @@ def test_muladd_workflow_runs_the_platform_processes_its_steps_name(
     assert "[step mul] runs the process 'Mul'" in reporter.lines
     assert "[workflow ] completed success" in reporter.lines
     assert not (context.workdir / "cwl").exists()
+
+
+def test_a_workflow_run_again_by_the_same_worker_names_its_steps_as_the_first_time(
+    cwl_process: Callable[..., Process], tmp_path: Path, alice: User
+) -> None:
+    # given the §16.3 workflow, run once in this process
+    processes_sync_builtins()
+    process = cwl_process(MULADD)
+    inputs = {"value1": 10.2, "value2": 9.2, "value3": 4.3}
+    (tmp_path / "first").mkdir()
+    _run(process, inputs, _context(tmp_path / "first", alice, RecordingReporter()))
+
+    # when it runs a second time
+    second = RecordingReporter()
+    (tmp_path / "second").mkdir()
+    _run(process, inputs, _context(tmp_path / "second", alice, second))
+
+    # then the second run log names the workflow and its steps by their ids, unnumbered
+    assert second.lines[:3] == [
+        "[workflow ] start",
+        "[workflow ] starting step add",
+        "[step add] start",
+    ]
+    assert "[step mul] completed success" in second.lines
+    assert "[workflow ] completed success" in second.lines
+    assert not any("_2]" in line for line in second.lines)
 
 
 def test_command_line_tool_reads_a_staged_file_and_gives_files_and_values(

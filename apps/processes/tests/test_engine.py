@@ -3,6 +3,7 @@ cycle, with a fake engine (a Python script) standing in for docker or podman."""
 
 import json
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,9 @@ from pytest_django.fixtures import Settings
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import job_dismiss, job_workdir
+from apps.jobs.services import dismissal, job_dismiss, job_workdir
 from apps.processes.models import Process
-from apps.processes.runners.container import RunnerStopError, output_media_type
+from apps.processes.runners.container import RunnerStopError, StateReporter, output_media_type
 from apps.processes.runners.engine import engine_container_stop
 from apps.processes.tests.docker_packages import (
     NDVI_DESCRIPTION,
@@ -31,6 +32,7 @@ from tests.fixtures import wait_for
 pytestmark = pytest.mark.django_db(transaction=True)
 
 RASTER = b"II*\x00ndvi"
+CONTAINER_MODULE = "apps.processes.runners.container"
 
 # The fake engine records each call, and plays `run` by the image: `eoc/ndvi:latest` writes
 # the raster into TEP_OUTPUT_DIR, `tep/fail:1` fails, `tep/hang:1` runs until `rm -f`.
@@ -266,6 +268,57 @@ def test_dismissing_a_running_job_stops_its_container(
     job.refresh_from_db()
     assert job.status == JobStatus.DISMISSED
     assert "stopped: the job was dismissed" in log_lines(job)
+
+
+def test_a_long_running_container_says_running_once_and_a_dismissal_still_stops_it(
+    engine_state: Path,
+    ndvi_with_image: Callable[..., Process],
+    scene: Path,
+    alice: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a job whose container runs until removed, looked after every tenth of a second
+    monkeypatch.setattr(f"{CONTAINER_MODULE}.STOP_CHECK_SECONDS", 0.1)
+    monkeypatch.setattr(f"{CONTAINER_MODULE}.REPORT_EVERY_SECONDS", 0.1)
+    job = _accept(alice, ndvi_with_image("tep/hang:1"), scene)
+    pid_file = engine_state / f"tep-job-{job.pk}.pid"
+    worker = job_run_on_thread(job)
+    wait_for(pid_file.exists)
+
+    # when it has run for many of those intervals, then is dismissed by a web process that
+    # cannot reach the engine
+    time.sleep(1)
+    monkeypatch.setattr(dismissal, "runner_stop", _engine_unreachable)
+    job_dismiss(job=Job.objects.get(pk=job.pk))
+
+    # then the worker noticed and removed the container itself
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert not pid_file.exists()
+    # and the run log says once that the container runs
+    lines = log_lines(job)
+    assert lines.count(f" 10% container tep-job-{job.pk}: running") == 1
+    assert "stopped: the job was dismissed" in lines
+
+
+def _engine_unreachable(process: Process, job_id: str) -> None:
+    raise RunnerStopError(f"docker could not remove the container tep-job-{job_id}")
+
+
+def test_a_reporter_that_cannot_check_for_a_stop_is_sent_the_unchanged_state_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a reporter that notices a dismissal only when it is reported to (a nested step's)
+    monkeypatch.setattr(f"{CONTAINER_MODULE}.REPORT_EVERY_SECONDS", 0.0)
+    reports: list[tuple[int, str]] = []
+    report = StateReporter(lambda percent, message="": reports.append((percent, message)))
+
+    # when the container's state stays the same
+    report(10, "running")
+    report(10, "running")
+
+    # then it is reported again, as often as REPORT_EVERY_SECONDS allows
+    assert reports == [(10, "running"), (10, "running")]
 
 
 def test_stopping_a_container_that_is_not_there_is_fine(engine_state: Path) -> None:

@@ -2,23 +2,34 @@
 life cycle against a local stand-in for the Kubernetes API (tests/kubernetes_standin.py)."""
 
 import json
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
-from kubernetes.client import ApiClient
+from kubernetes.client import (
+    ApiClient,
+    V1ContainerState,
+    V1ContainerStateRunning,
+    V1ContainerStatus,
+    V1ObjectMeta,
+    V1Pod,
+    V1PodStatus,
+)
+from pytest_django import DjangoAssertNumQueries
 from pytest_django.fixtures import Settings
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
-from apps.jobs.services import job_dismiss, job_workdir
+from apps.jobs.services import dismissal, job_dismiss, job_workdir
 from apps.processes.models import Process
 from apps.processes.runners.base import RunContext
-from apps.processes.runners.container import RunnerStopError
+from apps.processes.runners.container import RunnerStopError, container_spec
+from apps.processes.runners.engine import engine_run_command
 from apps.processes.runners.kubernetes import job_manifest, kubernetes_job_delete
-from apps.processes.runners.kubernetes_cluster import Cluster, kubernetes_api_client
+from apps.processes.runners.kubernetes_cluster import Cluster, PodLog, kubernetes_api_client
 from apps.processes.tests.docker_packages import (
     DSI_DESCRIPTION,
     DSI_UNIT,
@@ -48,6 +59,7 @@ __all__ = ["moto_client", "moto_endpoint"]
 TOKEN = "stand-in-token"
 NAMESPACE = "tep-test"
 RASTER = b"II*\x00ndvi"
+CONTAINER_MODULE = "apps.processes.runners.container"
 
 
 @pytest.fixture
@@ -79,14 +91,14 @@ def dsi(dana: User) -> Process:
 
 
 @pytest.fixture
-def context(storage_root: Path) -> RunContext:
+def context(storage_root: Path, alice: User) -> RunContext:
     """The run of a new job of alice's, its folder made."""
     job_id = str(uuid.uuid4())
     workdir = storage_root / "users" / "alice" / "workspace" / "jobs" / job_id
     workdir.mkdir(parents=True)
     return RunContext(
         job_id=job_id,
-        owner_username="alice",
+        owner=alice,
         workdir=workdir,
         progress=lambda percent, message="": None,
     )
@@ -108,6 +120,11 @@ def _unit(manifest: dict[str, Any]) -> dict[str, Any]:
 
 def _env(container: dict[str, Any]) -> dict[str, str]:
     return {variable["name"]: variable["value"] for variable in container["env"]}
+
+
+def _option_values(command: list[str], option: str) -> list[str]:
+    """The value after each occurrence of `option` in an engine's command line."""
+    return [command[index + 1] for index, word in enumerate(command) if word == option]
 
 
 def _in_order(lines: list[str], expected: list[str]) -> bool:
@@ -166,6 +183,18 @@ def test_ndvi_manifest_runs_its_image_with_prefixed_arguments(
             separators=(",", ":"),
         ),
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_the_manifest_is_made_without_reading_the_database(
+    ndvi: Process,
+    scene: Path,
+    context: RunContext,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    with django_assert_num_queries(0):
+        _manifest(ndvi, {"source": scene}, context)
 
 
 @pytest.mark.django_db
@@ -278,6 +307,90 @@ def test_s3_staging_copies_the_job_folder_in_and_the_outputs_out(
         assert step["volumeMounts"] == root_mount
 
 
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_the_pod_runs_the_container_the_engine_would_run(
+    dana: User, scene: Path, context: RunContext
+) -> None:
+    # given a unit with a command of its own and a variable, and an input outside the job
+    unit = {**NDVI_UNIT, "command": ["/opt/snap/bin/gpt", "ndvi.xml"], "env": {"SNAP_MEM": "2G"}}
+    process = docker_process_create(dana, NDVI_DESCRIPTION, unit, identifier="ndvi-gpt")
+    inputs = {"source": scene, "red_source_band": 4}
+
+    # when the Kubernetes runner and the engine runner translate its container
+    pod_unit = _unit(_manifest(process, inputs, context))
+    engine = engine_run_command(container_spec(process, inputs, context))
+
+    # then both run the same program with the same arguments, variables, files and limits
+    after_image = engine[engine.index("eoc/ndvi:latest") + 1 :]
+    assert _option_values(engine, "--entrypoint") == pod_unit["command"][:1]
+    assert after_image == pod_unit["command"][1:] + pod_unit["args"]
+    assert _option_values(engine, "-e") == [f"{n}={v}" for n, v in _env(pod_unit).items()]
+    assert _env(pod_unit)["SNAP_MEM"] == "2G"
+    workdir = context.workdir
+    assert _option_values(engine, "-v") == [f"{workdir}:{workdir}", f"{scene}:{scene}:ro"]
+    assert [
+        (mount["mountPath"], mount.get("readOnly", False)) for mount in pod_unit["volumeMounts"]
+    ] == [
+        (str(workdir), False),
+        (str(scene), True),
+    ]
+    assert _option_values(engine, "--cpus") + _option_values(engine, "--memory") == ["4", "3g"]
+    assert pod_unit["resources"]["limits"] == {"cpu": "4", "memory": "3Gi"}
+
+
+# --- Following a pod's log ----------------------------------------------------------------
+
+
+class ScriptedLogs:
+    """A cluster whose pod log gives these texts, one per read, and remembers each read."""
+
+    def __init__(self, *texts: str) -> None:
+        self.texts = list(texts)
+        self.since_seconds: list[int | None] = []
+
+    def pod_log(self, pod_name: str, *, since_seconds: int | None) -> str:
+        self.since_seconds.append(since_seconds)
+        return self.texts.pop(0)
+
+
+def _running_pod() -> V1Pod:
+    status = V1ContainerStatus(
+        name="unit",
+        image="eoc/ndvi:latest",
+        image_id="",
+        ready=True,
+        restart_count=0,
+        state=V1ContainerState(running=V1ContainerStateRunning()),
+    )
+    return V1Pod(
+        metadata=V1ObjectMeta(name="pod-1"), status=V1PodStatus(container_statuses=[status])
+    )
+
+
+def test_a_pod_log_read_again_forwards_only_the_lines_it_had_not() -> None:
+    # given three reads that overlap, lines written at the same moment, and an unfinished line
+    first = "2026-03-01T10:00:00.000000001Z a\n2026-03-01T10:00:00.000000001Z b\n"
+    logs = ScriptedLogs(
+        first + "2026-03-01T10:00:01.5Z half",
+        first + "2026-03-01T10:00:01.5Z half a line\n2026-03-01T10:00:01.5Z b\n",
+        "2026-03-01T10:00:01.5Z half a line\n2026-03-01T10:00:01.5Z b\n2026-03-01T10:00:02Z end",
+    )
+    forwarded: list[str] = []
+    pod_log = PodLog(cast(Cluster, logs), forwarded.append)
+
+    # when the log is followed, the last time at the pod's end
+    pod_log.forward(_running_pod(), is_final=False)
+    pod_log.forward(_running_pod(), is_final=False)
+    pod_log.forward(_running_pod(), is_final=True)
+
+    # then each line was forwarded once, the unfinished one when it was whole or at the end
+    assert forwarded == ["a", "b", "half a line", "b", "end"]
+    # and the first read asked for the whole log, the others for what came since
+    assert logs.since_seconds[0] is None
+    assert all(since is not None for since in logs.since_seconds[1:])
+
+
 # --- Whole jobs through the stand-in --------------------------------------------------------
 
 
@@ -337,6 +450,38 @@ def test_ndvi_job_succeeds_with_its_raster_and_the_pods_log(
     ]
     assert standin.deleted == [(name, {"propagationPolicy": ["Background"]})]
     assert standin.jobs == {}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_running_pods_log_reaches_the_run_log_once_read_by_what_is_new(
+    standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User
+) -> None:
+    # given a pod that logs a line as it starts, then two at once at each of 30 polls
+    standin.behave(
+        "eoc/ndvi:latest",
+        succeed(
+            after_polls=30,
+            writes={"raster.tif": RASTER},
+            log="starting\n",
+            log_each_poll=lambda poll: f"tile {poll} read\ntile {poll} done\n",
+        ),
+    )
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+
+    # when the worker runs it
+    job = job_run_now(job)
+
+    # then each line of the pod's log is in the run log once, in order
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    pod_lines = [line for line in log_lines(job) if line == "starting" or line.startswith("tile ")]
+    tiles = [f"tile {poll} {step}" for poll in range(1, 31) for step in ("read", "done")]
+    assert pod_lines == ["starting", *tiles]
+    # and only the first read asked for the whole log; the others for its last few seconds
+    first, *others = standin.log_reads
+    assert first == {"container": ["unit"], "timestamps": ["True"]}
+    assert len(others) >= 29
+    assert all(read["timestamps"] == ["True"] for read in others)
+    assert all(1 <= int(read["sinceSeconds"][0]) < 30 for read in others)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -524,6 +669,47 @@ def test_dismissing_a_running_job_deletes_its_kubernetes_job(
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_long_running_pod_says_running_once_and_a_dismissal_still_deletes_its_job(
+    standin: KubernetesStandin,
+    ndvi: Process,
+    scene: Path,
+    alice: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a job whose pod runs until deleted, looked after every tenth of a second
+    monkeypatch.setattr(f"{CONTAINER_MODULE}.STOP_CHECK_SECONDS", 0.1)
+    monkeypatch.setattr(f"{CONTAINER_MODULE}.REPORT_EVERY_SECONDS", 0.1)
+    standin.behave("eoc/ndvi:latest", hang())
+    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    name = f"tep-job-{job.pk}"
+    worker = job_run_on_thread(job)
+    simulated = wait_for(
+        lambda: (found := standin.job(name)) and found.state == "running" and found
+    )
+
+    # when it has run for many of those intervals, then is dismissed by a web process that
+    # cannot reach the cluster
+    time.sleep(1)
+    monkeypatch.setattr(dismissal, "runner_stop", _cluster_unreachable)
+    job_dismiss(job=Job.objects.get(pk=job.pk))
+
+    # then the worker noticed and deleted the Kubernetes Job itself
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert standin.deleted == [(name, {"propagationPolicy": ["Background"]})]
+    # and the run log says once that the pod runs
+    lines = log_lines(job)
+    assert [line for line in lines if line.endswith(": running")] == [
+        f" 10% pod {simulated.pod_name}: running"
+    ]
+    assert "stopped: the job was dismissed" in lines
+
+
+def _cluster_unreachable(process: Process, job_id: str) -> None:
+    raise RunnerStopError(f"The Kubernetes job of {job_id} could not be deleted: no route")
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_redelivered_job_follows_the_kubernetes_job_already_there(
     standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User
 ) -> None:
@@ -532,7 +718,7 @@ def test_a_redelivered_job_follows_the_kubernetes_job_already_there(
     job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
     context = RunContext(
         job_id=str(job.pk),
-        owner_username="alice",
+        owner=alice,
         workdir=job_workdir(job),
         progress=lambda percent, message="": None,
     )

@@ -313,12 +313,14 @@ def test_administrators_manage_remote_providers_without_seeing_secrets(
     assert b"secret-token" not in page.content
 
 
-def test_what_a_nested_steps_runner_logs_reaches_the_jobs_run_log(tmp_path: Path) -> None:
+def test_what_a_nested_steps_runner_logs_reaches_the_jobs_run_log(
+    tmp_path: Path, alice: User
+) -> None:
     # given a nested step's reporter under a job's reporter (here, one that records)
     reports: list[tuple[int, str]] = []
     outer = NestedProgress(lambda percent, message="": reports.append((percent, message)), "a")
     step = NestedProgress(outer, "b")
-    context = RunContext(job_id="j", owner_username="alice", workdir=tmp_path, progress=step)
+    context = RunContext(job_id="j", owner=alice, workdir=tmp_path, progress=step)
 
     # when the step's runner writes to its run log (a container's or a CWL tool's output)
     run_log_writer(context)("tool says hello")

@@ -18,6 +18,7 @@ from apps.processes.cwl import PROCESS_FIELD, cwl_tool_load, readable_cwl_error
 from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, RunContext, run_log_writer
 from apps.processes.runners.cwl.logs import _remove_folder, _tail_lines
+from apps.processes.runners.cwl.naming import names_of_a_new_run
 from apps.processes.runners.cwl.steps import PlatformProcessTool
 from apps.processes.runners.cwl.values import _job_order, _platform_outputs
 
@@ -112,7 +113,8 @@ class CwlRun:
     ) -> tuple[dict[str, Any] | None, str]:
         self.is_executing = True
         try:
-            outputs, status = SingleJobExecutor()(tool, job_order, runtime_context)
+            with names_of_a_new_run():
+                outputs, status = SingleJobExecutor()(tool, job_order, runtime_context)
         except (ValidationException, WorkflowException) as error:
             if self.interruption is not None:
                 raise self.interruption from error

@@ -30,7 +30,7 @@ class CwlRunner:
                 f"The process {process.identifier!r} runs itself through its workflow steps."
             )
         document = cwl_load(process.execution_unit.get("unit") or {})
-        step_processes = _step_processes(document, context.owner_username)
+        step_processes = _step_processes(document, context.owner)
         prepared = cwl_with_stand_ins(
             document,
             lambda identifier, _step: cwl_process_stand_in(
@@ -46,12 +46,11 @@ class CwlRunner:
             _processes_running.reset(token)
 
 
-def _step_processes(document: dict[str, Any], owner_username: str) -> dict[str, Process]:
+def _step_processes(document: dict[str, Any], owner: User) -> dict[str, Process]:
     """The platform processes the steps name, each one the job's owner may run."""
     identifiers = cwl_step_process_identifiers(document)
     if not identifiers:
         return {}
-    owner = User.objects.get(username=owner_username)
     processes = {}
     for identifier in identifiers:
         step_process = process_get_visible_to(identifier=identifier, user=owner)

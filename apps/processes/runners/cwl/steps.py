@@ -68,7 +68,7 @@ class PlatformProcessJob:
         workdir = Path(self.outdir)
         sub_context = RunContext(
             job_id=self.cwl_run.context.job_id,
-            owner_username=self.cwl_run.context.owner_username,
+            owner=self.cwl_run.context.owner,
             workdir=workdir,
             progress=StepReporter(self.cwl_run, self.name),
         )
