@@ -1,19 +1,19 @@
 """A nested process run on a remote TEP: pygeoapi 0.24's hello-world, over real HTTP, feeding
 a process of ours run by a real worker."""
 
-import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.jobs.models import Job
 from apps.processes.models import RemoteProvider
 from apps.processes.services import processes_sync_builtins
+from tests.clients import client_of
+from tests.ogc import execute
 from tests.peers import (
     free_port,
     peer_missing,
@@ -55,13 +55,7 @@ def provider(pygeoapi_url: str) -> RemoteProvider:
 
 
 def execute_echo(user: User, nested: dict[str, Any]) -> Any:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client.post(
-        "/ogcapi/processes/echo/execution",
-        data=json.dumps({"inputs": {"value": nested}}),
-        content_type="application/json",
-    )
+    return execute(client_of(user), "echo", {"inputs": {"value": nested}})
 
 
 @pytest.mark.parametrize("process_id", ["hello-world", "hello-async"])

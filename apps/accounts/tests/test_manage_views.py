@@ -1,11 +1,11 @@
 from collections.abc import Callable
 
 import pytest
-from django.test import Client
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import user_roles
 from apps.workspaces.models import Workspace
+from tests.clients import session_client_of
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +15,6 @@ def pending_paul(make_user: Callable[..., User]) -> User:
     return make_user("paul", roles=(), approved=False, first_name="Paul")
 
 
-def _client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 @pytest.mark.parametrize(
     ("who", "expected"), [(None, 302), ("alice", 403), ("dana", 403), ("administrator", 200)]
 )
@@ -29,7 +22,7 @@ def test_only_administrators_reach_user_management(
     request, pending_paul: User, who: str | None, expected: int
 ) -> None:
     # given
-    client = _client_for(request.getfixturevalue(who) if who else None)
+    client = session_client_of(request.getfixturevalue(who) if who else None)
 
     # when
     pages = [
@@ -60,7 +53,7 @@ def test_only_administrators_reach_user_management(
 
 
 def test_state_changes_need_post(administrator: User, pending_paul: User) -> None:
-    client = _client_for(administrator)
+    client = session_client_of(administrator)
 
     responses = [
         client.get("/manage/users/paul/approve"),
@@ -76,7 +69,7 @@ def test_pending_tab_lists_and_approval_creates_workspace(
     administrator: User, pending_paul: User
 ) -> None:
     # given
-    client = _client_for(administrator)
+    client = session_client_of(administrator)
 
     # when
     listing = client.get("/manage/users/?tab=pending")
@@ -98,7 +91,7 @@ def test_pending_tab_lists_and_approval_creates_workspace(
 def test_list_shows_roles_status_and_counts(
     administrator: User, dana: User, pending_paul: User
 ) -> None:
-    page = _client_for(administrator).get("/manage/users/").content.decode()
+    page = session_client_of(administrator).get("/manage/users/").content.decode()
 
     assert page.count('<tr id="user-') == 3
     assert ">Developer</span>" in page
@@ -116,7 +109,7 @@ def test_list_is_searchable_and_paginated(
 ) -> None:
     for number in range(30):
         make_user(f"member{number:02}", approved=False)
-    client = _client_for(administrator)
+    client = session_client_of(administrator)
 
     first = client.get("/manage/users/").content.decode()
     second = client.get("/manage/users/?page=2").content.decode()
@@ -131,7 +124,7 @@ def test_list_is_searchable_and_paginated(
 
 def test_edit_changes_names_roles_and_activity(administrator: User, alice: User) -> None:
     # given
-    client = _client_for(administrator)
+    client = session_client_of(administrator)
 
     # when
     response = client.post(
@@ -158,7 +151,7 @@ def test_edit_changes_names_roles_and_activity(administrator: User, alice: User)
 
 
 def test_edit_form_shows_invalid_input(administrator: User, alice: User) -> None:
-    response = _client_for(administrator).post(
+    response = session_client_of(administrator).post(
         "/manage/users/alice/edit", {"email": "not-an-address", "is_active": "on"}
     )
 
@@ -169,7 +162,7 @@ def test_edit_form_shows_invalid_input(administrator: User, alice: User) -> None
 
 
 def test_deactivate_and_activate(administrator: User, alice: User) -> None:
-    client = _client_for(administrator)
+    client = session_client_of(administrator)
 
     client.post("/manage/users/alice/active", {"active": "0"})
     alice.refresh_from_db()
@@ -181,7 +174,7 @@ def test_deactivate_and_activate(administrator: User, alice: User) -> None:
 
 
 def test_delete_asks_for_confirmation(administrator: User, alice: User) -> None:
-    client = _client_for(administrator)
+    client = session_client_of(administrator)
 
     confirm = client.get("/manage/users/alice/delete")
 
@@ -190,7 +183,7 @@ def test_delete_asks_for_confirmation(administrator: User, alice: User) -> None:
 
 
 def test_delete_removes_the_user(administrator: User, alice: User) -> None:
-    response = _client_for(administrator).post("/manage/users/alice/delete", follow=True)
+    response = session_client_of(administrator).post("/manage/users/alice/delete", follow=True)
 
     assert b"alice and everything of theirs is deleted." in response.content
     assert not User.objects.filter(username="alice").exists()
@@ -199,7 +192,7 @@ def test_delete_removes_the_user(administrator: User, alice: User) -> None:
 
 def test_administrator_cannot_remove_themselves(administrator: User) -> None:
     # given
-    client = _client_for(administrator)
+    client = session_client_of(administrator)
 
     # when
     deleted = client.post("/manage/users/root-admin/delete", follow=True)

@@ -11,6 +11,7 @@ from apps.accounts.models import User
 from apps.catalogue.models import Record
 from apps.catalogue.registration import workspace_file_record_sync
 from apps.catalogue.tests.conftest import ITEMS
+from tests.clients import client_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,12 +19,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def storage_root(settings: Settings, tmp_path: Path) -> None:
     settings.STORAGE_ROOT = tmp_path / "storage"
-
-
-def _client(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
 
 
 def _found(client: APIClient) -> set[str]:
@@ -36,7 +31,7 @@ def test_file_records_follow_uploads_grants_moves_and_deletes(
     alice: User, make_user: Callable[..., User]
 ) -> None:
     bob = make_user("bob")
-    alice_client, bob_client = _client(alice), _client(bob)
+    alice_client, bob_client = client_of(alice), client_of(bob)
 
     upload = alice_client.put(
         "/api/workspace/files/fields/parcels.geojson",

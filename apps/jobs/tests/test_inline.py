@@ -1,12 +1,10 @@
 """Quick built-ins run in the request that accepted them; anything else waits for a worker."""
 
-import json
 from collections.abc import Iterator
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
@@ -17,7 +15,8 @@ from apps.processes.builtins import NUMBER
 from apps.processes.demo import demo_holdings_create
 from apps.processes.registry import Output, builtin_process
 from apps.processes.services import processes_sync_builtins
-from tests.fixtures import submit_job
+from tests.clients import client_of
+from tests.ogc import execute, submit_builtin_job
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -33,14 +32,7 @@ def builtins() -> None:
 
 
 def _post(user: User, process_id: str, inputs: dict, *, prefer: str = "respond-async"):
-    client = APIClient()
-    client.force_authenticate(user)
-    return client.post(
-        f"/ogcapi/processes/{process_id}/execution",
-        data=json.dumps({"inputs": inputs}),
-        content_type="application/json",
-        HTTP_PREFER=prefer,
-    )
+    return execute(client_of(user), process_id, {"inputs": inputs}, HTTP_PREFER=prefer)
 
 
 def _submit(user: User, process_id: str, inputs: dict) -> Job:
@@ -124,9 +116,8 @@ def test_a_worker_fails_a_job_whose_result_json_cannot_hold(alice: User, setting
         return {"result": float("nan")}
 
     try:
-        processes_sync_builtins()
         settings.JOBS_QUEUE = QUEUE
-        job = submit_job(alice, "nan-test", {"inputs": {}})
+        job = submit_builtin_job(alice, "nan-test", {"inputs": {}})
 
         # when a worker runs it
         job_run(job_id=str(job.pk))

@@ -8,20 +8,12 @@ from apps.jobs.services import job_dismiss
 from apps.processes.models import Process
 from apps.processes.services import processes_sync_builtins
 from tests.fixtures import submit_job, wait_for
+from tests.ogc import submit_builtin_job, submit_countdown
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("celery_worker_process"),
 ]
-
-
-def _submit(user: User, identifier: str, body: dict) -> Job:
-    processes_sync_builtins()
-    return _submit_existing(user, identifier, body)
-
-
-def _submit_existing(user: User, identifier: str, body: dict) -> Job:
-    return submit_job(user, identifier, body)
 
 
 def _status(job: Job) -> str:
@@ -30,7 +22,7 @@ def _status(job: Job) -> str:
 
 
 def test_mul_job_runs_to_its_result(alice: User) -> None:
-    job = _submit(alice, "Mul", {"inputs": {"value1": 10.2, "value2": 13.5}})
+    job = submit_builtin_job(alice, "Mul", {"inputs": {"value1": 10.2, "value2": 13.5}})
 
     wait_for(lambda: _status(job) == JobStatus.SUCCESSFUL)
 
@@ -50,7 +42,7 @@ def test_mul_job_runs_to_its_result(alice: User) -> None:
 
 def test_dismissing_a_running_countdown_stops_it(alice: User) -> None:
     # given a countdown that is running
-    job = _submit(alice, "countdown", {"inputs": {"seconds": 30}})
+    job = submit_countdown(alice, seconds=30)
     wait_for(lambda: _status(job) == JobStatus.RUNNING and job.progress > 0)
 
     # when it is dismissed
@@ -60,7 +52,7 @@ def test_dismissing_a_running_countdown_stops_it(alice: User) -> None:
     job.refresh_from_db()
     progress_at_dismissal = job.progress
     assert job.status == JobStatus.DISMISSED
-    second = _submit(alice, "Mul", {"inputs": {"value1": 2, "value2": 3}})
+    second = submit_builtin_job(alice, "Mul", {"inputs": {"value1": 2, "value2": 3}})
     wait_for(lambda: _status(second) == JobStatus.SUCCESSFUL, timeout=10)
     job.refresh_from_db()
     assert (job.status, job.progress) == (JobStatus.DISMISSED, progress_at_dismissal)
@@ -75,7 +67,7 @@ def test_failing_process_fails_its_job(alice: User) -> None:
     )
 
     # when it is run
-    job = _submit_existing(alice, "Add", {"inputs": {"value1": 1, "value2": 2}})
+    job = submit_job(alice, "Add", {"inputs": {"value1": 1, "value2": 2}})
     wait_for(lambda: _status(job) == JobStatus.FAILED)
 
     # then the job carries an exception document and no outputs

@@ -2,21 +2,20 @@
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
-from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
 from apps.notifications.models import Event, EventType
 from apps.processes.services import processes_sync_builtins
+from tests.clients import client_of
 from tests.fixtures import start_worker, stop_worker, wait_for
+from tests.ogc import execute
 from tests.receivers import Receiver, running_receiver
 
 pytestmark = [
@@ -60,8 +59,6 @@ def receiver(settings: Any) -> Iterator[Receiver]:
 def test_job_end_notifies_every_handler(alice: User, receiver: Receiver) -> None:
     # given alice asks to be told by mail, SMS, a webhook and the OGC subscriber callbacks
     processes_sync_builtins()
-    client = APIClient()
-    client.force_authenticate(alice)
     handlers = f"mailto:alice@example.org,sms:+15550100,{receiver.url}/hook"
     body = {
         "inputs": {"value1": 6, "value2": 7},
@@ -73,11 +70,7 @@ def test_job_end_notifies_every_handler(alice: User, receiver: Receiver) -> None
     }
 
     # when the job runs
-    response = client.post(
-        f"/ogcapi/processes/Mul/execution?{urlencode({'responseHandler': handlers})}",
-        data=json.dumps(body),
-        content_type="application/json",
-    )
+    response = execute(client_of(alice), "Mul", body, response_handler=handlers)
 
     # then it was accepted asynchronously and every handler hears of the end
     assert response.status_code == 201
@@ -107,12 +100,11 @@ def test_job_end_notifies_every_handler(alice: User, receiver: Receiver) -> None
 
 def test_failing_webhook_is_retried_and_logged(alice: User, receiver: Receiver) -> None:
     processes_sync_builtins()
-    client = APIClient()
-    client.force_authenticate(alice)
-    response = client.post(
-        f"/ogcapi/processes/Add/execution?responseHandler={receiver.url}/flaky",
-        data=json.dumps({"inputs": {"value1": 1, "value2": 1}}),
-        content_type="application/json",
+    response = execute(
+        client_of(alice),
+        "Add",
+        {"inputs": {"value1": 1, "value2": 1}},
+        response_handler=f"{receiver.url}/flaky",
     )
     job = Job.objects.get(pk=response.json()["jobID"])
 
@@ -142,12 +134,8 @@ def test_failing_webhook_is_retried_and_logged(alice: User, receiver: Receiver) 
 )
 def test_bad_response_handlers_are_refused(alice: User, handler: str, detail: str) -> None:
     processes_sync_builtins()
-    client = APIClient()
-    client.force_authenticate(alice)
-    response = client.post(
-        f"/ogcapi/processes/Add/execution?responseHandler={handler}",
-        data=json.dumps({"inputs": {"value1": 1, "value2": 1}}),
-        content_type="application/json",
+    response = execute(
+        client_of(alice), "Add", {"inputs": {"value1": 1, "value2": 1}}, response_handler=handler
     )
     assert response.status_code == 400
     assert response.json()["detail"] == detail

@@ -10,22 +10,20 @@ import pytest
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import jobs_recover_lost
-from apps.processes.services import processes_sync_builtins
-from tests.fixtures import start_worker, stop_worker, submit_job, wait_for
+from tests.fixtures import start_worker, stop_worker, wait_for
+from tests.ogc import submit_countdown
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 QUEUE = "jobs-worker-loss"
 
 
-def _kill(worker: subprocess.Popen[bytes]) -> None:
+def _kill_then_recover(worker: subprocess.Popen[bytes]) -> tuple[list[str], list[str]]:
+    """Kill the worker with SIGKILL, outwait the silence that counts as lost, run the janitor."""
     os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
-
-
-def _submit_countdown(user: User, *, seconds: int) -> Job:
-    processes_sync_builtins()
-    return submit_job(user, "countdown", {"inputs": {"seconds": seconds}})
+    time.sleep(2.5)
+    return jobs_recover_lost()
 
 
 def _running(job: Job) -> bool:
@@ -38,13 +36,11 @@ def test_killed_worker_loses_no_job_and_leaves_none_running(alice: User, setting
     settings.JOBS_QUEUE = QUEUE
     settings.JOB_LOST_AFTER_SECONDS = 2
     first_worker = start_worker(name="doomed", queues=QUEUE)
-    job = _submit_countdown(alice, seconds=4)
+    job = submit_countdown(alice, seconds=4)
     wait_for(lambda: _running(job))
 
     # when the worker is killed mid-job and the janitor runs after the silence
-    _kill(first_worker)
-    time.sleep(2.5)
-    requeued, failed = jobs_recover_lost()
+    requeued, failed = _kill_then_recover(first_worker)
 
     # then the job is queued again and a new worker runs it to the end
     assert (requeued, failed) == ([str(job.pk)], [])
@@ -54,9 +50,7 @@ def test_killed_worker_loses_no_job_and_leaves_none_running(alice: User, setting
     wait_for(lambda: _running(job))
 
     # and when that worker is killed too, the janitor fails the job instead of retrying forever
-    _kill(second_worker)
-    time.sleep(2.5)
-    assert jobs_recover_lost() == ([], [str(job.pk)])
+    assert _kill_then_recover(second_worker) == ([], [str(job.pk)])
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert job.exception is not None
@@ -67,11 +61,9 @@ def test_requeued_job_completes_on_a_healthy_worker(alice: User, settings) -> No
     settings.JOBS_QUEUE = QUEUE
     settings.JOB_LOST_AFTER_SECONDS = 2
     doomed = start_worker(name="doomed2", queues=QUEUE)
-    job = _submit_countdown(alice, seconds=3)
+    job = submit_countdown(alice, seconds=3)
     wait_for(lambda: _running(job))
-    _kill(doomed)
-    time.sleep(2.5)
-    jobs_recover_lost()
+    _kill_then_recover(doomed)
 
     healthy = start_worker(name="healthy", queues=QUEUE)
     try:

@@ -4,21 +4,13 @@ import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.test import Client
 
 from apps.accounts.models import User
 from apps.notifications.consumers import user_group
 from marketplace.asgi import application
+from tests.clients import session_headers
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _session_headers(user: User) -> list[tuple[bytes, bytes]]:
-    client = Client()
-    client.force_login(user)
-    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
-    return [(b"cookie", cookie.encode()), (b"origin", b"http://localhost")]
 
 
 async def _receive_pushed_event(headers: list[tuple[bytes, bytes]], user_id: int) -> dict:
@@ -41,12 +33,12 @@ async def _connect_code(headers: list[tuple[bytes, bytes]]) -> int | None:
 
 
 def test_signed_in_user_receives_their_events(alice: User) -> None:
-    message = async_to_sync(_receive_pushed_event)(_session_headers(alice), alice.pk)
+    message = async_to_sync(_receive_pushed_event)(session_headers(alice), alice.pk)
     assert message == {"title": "Job 7 has failed."}
 
 
 def test_anonymous_and_unapproved_are_refused(make_user) -> None:
     pending = make_user("pending-pat", roles=(), approved=False)
     anonymous_code = async_to_sync(_connect_code)([(b"origin", b"http://localhost")])
-    pending_code = async_to_sync(_connect_code)(_session_headers(pending))
+    pending_code = async_to_sync(_connect_code)(session_headers(pending))
     assert (anonymous_code, pending_code) == (4401, 4401)

@@ -4,17 +4,11 @@ import pytest
 from django.test import Client
 
 from apps.accounts.models import User
+from tests.clients import session_client_of
 
 pytestmark = pytest.mark.django_db
 
 SECTIONS = (b'id="mode-user"', b'id="mode-developer"', b'id="mode-admin"')
-
-
-def _client_for(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -28,7 +22,7 @@ def _client_for(user: User | None) -> Client:
 )
 def test_modes_follow_roles(request, who: str | None, visible: tuple[bool, ...]) -> None:
     # given
-    client = _client_for(request.getfixturevalue(who) if who else None)
+    client = session_client_of(request.getfixturevalue(who) if who else None)
 
     # when
     page = client.get("/")
@@ -39,7 +33,7 @@ def test_modes_follow_roles(request, who: str | None, visible: tuple[bool, ...])
 
 
 def test_mode_sections_link_their_pages(administrator: User) -> None:
-    page = _client_for(administrator).get("/").content.decode()
+    page = session_client_of(administrator).get("/").content.decode()
 
     for href in (
         'href="/catalogue/"',
@@ -64,7 +58,7 @@ def test_anonymous_visitor_is_offered_sign_in_and_sign_up(client: Client) -> Non
 
 
 def test_signed_in_user_is_greeted_with_their_modes(dana: User) -> None:
-    page = _client_for(dana).get("/").content.decode()
+    page = session_client_of(dana).get("/").content.decode()
 
     assert "Welcome back, dana" in page
     assert 'id="your-modes"' in page
@@ -92,7 +86,7 @@ def test_footer_links_the_apis(client: Client) -> None:
     ("who", "expected"), [("alice", 403), ("dana", 200), ("administrator", 200)]
 )
 def test_developer_page_for_developers_only(request, who: str, expected: int) -> None:
-    response = _client_for(request.getfixturevalue(who)).get("/developer/")
+    response = session_client_of(request.getfixturevalue(who)).get("/developer/")
 
     assert response.status_code == expected
     if expected == 200:
@@ -113,7 +107,7 @@ def test_unapproved_user_is_sent_to_the_waiting_page(
     make_user: Callable[..., User], path: str
 ) -> None:
     paul = make_user("paul", roles=(), approved=False)
-    client = _client_for(paul)
+    client = session_client_of(paul)
 
     response = client.get(path)
     waiting = client.get("/accounts/pending/")
@@ -127,7 +121,7 @@ def test_unapproved_user_is_sent_to_the_waiting_page(
 
 
 def test_approved_user_leaves_the_waiting_page(alice: User) -> None:
-    response = _client_for(alice).get("/accounts/pending/")
+    response = session_client_of(alice).get("/accounts/pending/")
 
     assert response.status_code == 302
     assert response["Location"] == "/"

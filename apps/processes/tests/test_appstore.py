@@ -9,7 +9,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.jobs.models import JobStatus
@@ -18,36 +17,33 @@ from apps.notifications.events import EventType
 from apps.notifications.models import Event
 from apps.processes.models import Process, ProcessState, RevisionState
 from apps.processes.tests.package_examples import dsi_package, python_package
+from tests import ogc
+from tests.clients import client_of
 from tests.fixtures import submit_job
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
 
-PACKAGE = "application/ogcapppkg+json"
-
-
-def client_of(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
 
 def deploy(user: User, package: dict[str, Any]) -> None:
-    response = client_of(user).post(
-        "/ogcapi/processes", data=json.dumps(package), content_type=PACKAGE
-    )
+    response = ogc.deploy(client_of(user), package)
     assert response.status_code == 201, response.json()
 
 
 def replace(user: User, package: dict[str, Any]) -> None:
     identifier = package["processDescription"]["id"]
     response = client_of(user).put(
-        f"/ogcapi/processes/{identifier}", data=json.dumps(package), content_type=PACKAGE
+        f"/ogcapi/processes/{identifier}", data=json.dumps(package), content_type=ogc.PACKAGE
     )
     assert response.status_code == 204, response.content
 
 
 def act(user: User, identifier: str, action: str, **data: str) -> Any:
     return client_of(user).post(f"/api/apps/{identifier}/{action}", data=data, format="json")
+
+
+def submit_and_publish(developer: User, administrator: User, identifier: str) -> None:
+    act(developer, identifier, "submit")
+    act(administrator, identifier, "publish")
 
 
 def events(event_type: str) -> list[dict[str, str]]:
@@ -141,8 +137,7 @@ def test_the_review_queue_reads_no_more_for_more_applications(
     deploy(dana, python_package("scale-b"))
     act(dana, "scale-b", "submit")
     deploy(dana, python_package("scale-c"))
-    act(dana, "scale-c", "submit")
-    act(administrator, "scale-c", "publish")
+    submit_and_publish(dana, administrator, "scale-c")
     replace(dana, python_package("scale-c"))
     act(dana, "scale-c", "submit")
     with django_assert_num_queries(queries_for_one):
@@ -159,16 +154,14 @@ def test_replacing_a_published_app_waits_for_review_then_announces_the_update(
     dana: User, alice: User, administrator: User
 ) -> None:
     deploy(dana, dsi_package())
-    act(dana, "dsi", "submit")
-    act(administrator, "dsi", "publish")
+    submit_and_publish(dana, administrator, "dsi")
     newer = dsi_package()
     newer["processDescription"]["version"] = "2.0.0"
     newer["executionUnit"][0]["unit"] = "pvretano/dsi:2.0"
 
     replace(dana, newer)
     before_review = client_of(alice).get("/ogcapi/processes/dsi").json()
-    act(dana, "dsi", "submit")
-    act(administrator, "dsi", "publish")
+    submit_and_publish(dana, administrator, "dsi")
     after_review = client_of(alice).get("/ogcapi/processes/dsi").json()
 
     assert (before_review["version"], after_review["version"]) == ("1.0.0", "2.0.0")
@@ -181,8 +174,7 @@ def test_replacing_a_published_app_waits_for_review_then_announces_the_update(
 
 def test_undeploying_a_published_app_announces_its_removal(dana: User, administrator: User) -> None:
     deploy(dana, dsi_package())
-    act(dana, "dsi", "submit")
-    act(administrator, "dsi", "publish")
+    submit_and_publish(dana, administrator, "dsi")
 
     assert client_of(dana).delete("/ogcapi/processes/dsi").status_code == 204
 
@@ -194,14 +186,12 @@ def test_a_job_runs_the_revision_it_was_accepted_with(
     dana: User, alice: User, administrator: User
 ) -> None:
     deploy(dana, python_package())
-    act(dana, "scale-values", "submit")
-    act(administrator, "scale-values", "publish")
+    submit_and_publish(dana, administrator, "scale-values")
     job = submit_job(alice, "scale-values", {"inputs": {"values": [1, 2, 3], "factor": 2}})
     replacement = python_package()
     replacement["executionUnit"]["callable"] = "apps.processes.examples:word_count"
     replace(dana, replacement)
-    act(dana, "scale-values", "submit")
-    act(administrator, "scale-values", "publish")
+    submit_and_publish(dana, administrator, "scale-values")
 
     job_run(job_id=str(job.pk))
 
@@ -217,9 +207,7 @@ def test_a_python_unit_outside_the_allowed_modules_is_refused(dana: User) -> Non
     package = python_package()
     package["executionUnit"]["callable"] = "os:system"
 
-    response = client_of(dana).post(
-        "/ogcapi/processes", data=json.dumps(package), content_type=PACKAGE
-    )
+    response = ogc.deploy(client_of(dana), package)
 
     assert response.status_code == 400
     assert "allowed" in response.json()["problems"][0]

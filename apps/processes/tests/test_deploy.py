@@ -5,7 +5,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rest_framework.test import APIClient
 
 from apps.accounts.models import User
 from apps.catalogue.encoding import CATALOGUE_ID
@@ -20,22 +19,11 @@ from apps.processes.tests.package_examples import (
     python_package,
 )
 from apps.processes.tests.test_cwl import MULADD, SHOUT
+from tests.clients import client_of
 from tests.fixtures import submit_job
+from tests.ogc import PACKAGE, deploy, execute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
-
-PACKAGE = "application/ogcapppkg+json"
-
-
-def client_of(user: User | None) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.force_authenticate(user)
-    return client
-
-
-def deploy(client: APIClient, package: dict[str, Any]) -> Any:
-    return client.post("/ogcapi/processes", data=json.dumps(package), content_type=PACKAGE)
 
 
 def test_a_developer_deploys_a_package_and_gets_its_summary_and_location(
@@ -264,15 +252,13 @@ def test_a_private_app_is_missing_from_lists_search_and_execution(dana: User, al
     listed = client_of(alice).get("/ogcapi/processes?limit=1000").json()["processes"]
     records = client_of(alice).get(f"/catalogue/collections/{CATALOGUE_ID}/items?q=ship").json()
     own = client_of(dana).get(f"/catalogue/collections/{CATALOGUE_ID}/items?q=ship").json()
-    execute = client_of(alice).post(
-        "/ogcapi/processes/dsi/execution",
-        data=json.dumps({"inputs": {"productRef": [{"href": "holdings/x"}]}}),
-        content_type="application/json",
+    execution = execute(
+        client_of(alice), "dsi", {"inputs": {"productRef": [{"href": "holdings/x"}]}}
     )
 
     assert "dsi" not in {process["id"] for process in listed}
     assert (records["numberMatched"], own["numberMatched"]) == (0, 1)
-    assert execute.status_code == 404
+    assert execution.status_code == 404
 
 
 def test_part_2_conformance_is_declared() -> None:

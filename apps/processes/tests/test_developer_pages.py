@@ -8,7 +8,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import QuerySet
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Role, User
@@ -23,13 +22,14 @@ from apps.processes.models import (
 )
 from apps.processes.packages import package_read
 from apps.processes.services import (
-    process_deploy,
     process_publish,
     process_replace,
     process_submit,
 )
 from apps.processes.tests.package_examples import ndvi_package, python_package
 from apps.processes.tests.test_cwl import SHOUT
+from tests.clients import session_client_of
+from tests.ogc import deployed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
 
@@ -44,13 +44,6 @@ DEVELOPER_PAGES = (
 REVIEW_PAGES = ("/manage/apps/", "/manage/apps/scale-values/")
 
 
-def client_of(user: User | None) -> Client:
-    client = Client()
-    if user is not None:
-        client.force_login(user)
-    return client
-
-
 def table_row(page: str, row_id: str) -> str:
     start = page.index(f'<tr id="{row_id}"')
     return page[start : page.index("</tr>", start)]
@@ -58,10 +51,6 @@ def table_row(page: str, row_id: str) -> str:
 
 def deployed_apps() -> QuerySet[Process]:
     return Process.objects.exclude(execution_unit_type=ExecutionUnitType.BUILTIN)
-
-
-def deployed(user: User, package: dict[str, Any]) -> Process:
-    return process_deploy(user=user, package=package_read(package))
 
 
 def docker_package(identifier: str, image: str) -> dict[str, Any]:
@@ -168,7 +157,7 @@ def scale_values(dana: User) -> Process:
 @pytest.mark.usefixtures("scale_values")
 @pytest.mark.parametrize("path", DEVELOPER_PAGES + REVIEW_PAGES)
 def test_a_user_without_the_role_is_refused(alice: User, path: str) -> None:
-    response = client_of(alice).get(path)
+    response = session_client_of(alice).get(path)
 
     assert response.status_code == 403
     assert b"Error 403" in response.content
@@ -177,19 +166,19 @@ def test_a_user_without_the_role_is_refused(alice: User, path: str) -> None:
 @pytest.mark.usefixtures("scale_values")
 @pytest.mark.parametrize("path", REVIEW_PAGES)
 def test_a_developer_is_refused_the_review_queue(dana: User, path: str) -> None:
-    assert client_of(dana).get(path).status_code == 403
+    assert session_client_of(dana).get(path).status_code == 403
 
 
 @pytest.mark.parametrize("path", ["/developer/apps/", "/developer/deploy/", "/manage/apps/"])
 def test_anonymous_visitors_are_asked_to_sign_in(path: str) -> None:
-    response = client_of(None).get(path)
+    response = session_client_of(None).get(path)
 
     assert response.status_code == 302
     assert response["Location"] == f"/accounts/login/?next={path}"
 
 
 def test_a_refused_action_changes_nothing(alice: User, scale_values: Process) -> None:
-    response = client_of(alice).post("/developer/apps/scale-values/submit")
+    response = session_client_of(alice).post("/developer/apps/scale-values/submit")
 
     assert response.status_code == 403
     scale_values.refresh_from_db()
@@ -202,7 +191,7 @@ def test_a_developer_lists_only_her_applications(dana: User, erin: User) -> None
     deployed(erin, python_package("erin-scale"))
 
     # when dana opens her applications
-    client = client_of(dana)
+    client = session_client_of(dana)
     page = client.get("/developer/apps/").content.decode()
 
     # then she sees hers, not erin's, which she cannot open either
@@ -224,13 +213,13 @@ def test_the_application_list_shows_state_versions_and_pending_revisions(
         package=package_read(docker_package("ndvi-snap", "eoc/ndvi:1.1")),
     )
     process_submit(user=dana, process=process)
-    client_of(administrator).post(
+    session_client_of(administrator).post(
         "/manage/apps/ndvi-snap/reject", {"reason": "Pin the GDAL version."}
     )
     deployed(dana, python_package())
 
     # when dana lists her applications
-    page = client_of(dana).get("/developer/apps/").content.decode()
+    page = session_client_of(dana).get("/developer/apps/").content.decode()
 
     # then each row says where the app stands
     ndvi_row = table_row(page, "app-ndvi-snap")
@@ -248,8 +237,8 @@ def test_the_application_list_is_paginated(dana: User) -> None:
     for number in range(23):
         deployed(dana, python_package(f"scale-{number:02d}"))
 
-    first = client_of(dana).get("/developer/apps/").content.decode()
-    second = client_of(dana).get("/developer/apps/?page=2").content.decode()
+    first = session_client_of(dana).get("/developer/apps/").content.decode()
+    second = session_client_of(dana).get("/developer/apps/?page=2").content.decode()
 
     assert first.count('<tr id="app-') == 20
     assert second.count('<tr id="app-') == 3
@@ -260,7 +249,7 @@ def test_the_application_list_reads_no_more_for_more_applications(
     dana: User, django_assert_max_num_queries: Callable[..., Any]
 ) -> None:
     deployed(dana, python_package("scale-00"))
-    client = client_of(dana)
+    client = session_client_of(dana)
     with CaptureQueriesContext(connection) as one_app:
         client.get("/developer/apps/")
     for number in range(1, 6):
@@ -282,7 +271,9 @@ def test_an_invalid_pasted_package_shows_every_problem_and_deploys_nothing(dana:
     text = json.dumps(package, indent=2)
 
     # when dana pastes it
-    response = client_of(dana).post("/developer/deploy/", {"source": "paste", "package": text})
+    response = session_client_of(dana).post(
+        "/developer/deploy/", {"source": "paste", "package": text}
+    )
 
     # then the page lists both problems beside her text, and nothing is deployed
     assert response.status_code == 200
@@ -297,7 +288,7 @@ def test_an_invalid_pasted_package_shows_every_problem_and_deploys_nothing(dana:
 
 
 def test_a_pasted_package_deploys_and_leads_to_its_page(dana: User) -> None:
-    response = client_of(dana).post(
+    response = session_client_of(dana).post(
         "/developer/deploy/",
         {"source": "paste", "package": json.dumps(python_package())},
         follow=True,
@@ -312,7 +303,7 @@ def test_a_pasted_package_deploys_and_leads_to_its_page(dana: User) -> None:
 def test_an_uploaded_package_deploys(dana: User) -> None:
     upload = SimpleUploadedFile("ndvi.json", json.dumps(ndvi_package()).encode())
 
-    response = client_of(dana).post(
+    response = session_client_of(dana).post(
         "/developer/deploy/", {"source": "upload", "package_file": upload}
     )
 
@@ -328,7 +319,7 @@ def test_a_failed_upload_moves_the_file_text_to_the_paste_tab(dana: User) -> Non
     text = "processDescription:\n  id: no-unit\n"
     upload = SimpleUploadedFile("no-unit.yaml", text.encode())
 
-    response = client_of(dana).post(
+    response = session_client_of(dana).post(
         "/developer/deploy/", {"source": "upload", "package_file": upload}
     )
 
@@ -340,7 +331,7 @@ def test_a_failed_upload_moves_the_file_text_to_the_paste_tab(dana: User) -> Non
 
 
 def test_a_deployed_identifier_cannot_be_deployed_twice(dana: User, scale_values: Process) -> None:
-    response = client_of(dana).post(
+    response = session_client_of(dana).post(
         "/developer/deploy/", {"source": "paste", "package": json.dumps(python_package())}
     )
 
@@ -354,7 +345,7 @@ def test_a_deployed_identifier_cannot_be_deployed_twice(dana: User, scale_values
 
 def test_the_guided_form_deploys_the_package_it_describes(dana: User) -> None:
     # when dana fills in the guided form (one input and one output row left empty)
-    response = client_of(dana).post("/developer/deploy/", guided_fields())
+    response = session_client_of(dana).post("/developer/deploy/", guided_fields())
 
     # then the process has the description and execution unit the fields describe
     assert response.status_code == 302
@@ -430,7 +421,7 @@ def test_the_guided_form_deploys_a_python_unit(dana: User) -> None:
     )
     fields.update(formset_fields("outputs", [{"identifier": "total", "type": "number"}]))
 
-    response = client_of(dana).post("/developer/deploy/", fields)
+    response = session_client_of(dana).post("/developer/deploy/", fields)
 
     assert response.status_code == 302
     process = Process.objects.get(identifier="scale")
@@ -448,7 +439,7 @@ def test_guided_form_problems_are_listed_and_the_fields_kept(dana: User) -> None
     fields = guided_fields(identifier="ndvi guided", image="", cpu_min="-1")
     fields["inputs-1-default"] = "four"
 
-    response = client_of(dana).post("/developer/deploy/", fields)
+    response = session_client_of(dana).post("/developer/deploy/", fields)
 
     assert response.status_code == 200
     assert response.context["problems"] == [
@@ -467,7 +458,7 @@ def test_guided_form_problems_are_listed_and_the_fields_kept(dana: User) -> None
 def test_the_guided_preview_shows_the_package_and_what_is_wrong(dana: User) -> None:
     fields = guided_fields(image="eoc/NDVI")
 
-    answer = client_of(dana).post("/developer/deploy/preview", fields).json()
+    answer = session_client_of(dana).post("/developer/deploy/preview", fields).json()
 
     assert answer["package"]["processDescription"]["id"] == "ndvi-guided"
     assert answer["package"]["executionUnit"]["image"] == "eoc/NDVI"
@@ -482,7 +473,7 @@ def test_the_guided_preview_shows_the_package_and_what_is_wrong(dana: User) -> N
 
 
 def test_submit_then_withdraw(dana: User, scale_values: Process) -> None:
-    client = client_of(dana)
+    client = session_client_of(dana)
 
     submitted = client.post(
         "/developer/apps/scale-values/submit", {"next": "/developer/apps/"}, follow=True
@@ -503,7 +494,7 @@ def test_submit_then_withdraw(dana: User, scale_values: Process) -> None:
 
 
 def test_next_must_stay_on_the_site(dana: User, scale_values: Process) -> None:
-    response = client_of(dana).post(
+    response = session_client_of(dana).post(
         "/developer/apps/scale-values/submit", {"next": "https://elsewhere.example/"}
     )
 
@@ -512,7 +503,7 @@ def test_next_must_stay_on_the_site(dana: User, scale_values: Process) -> None:
 
 def test_replacing_a_published_app_keeps_a_draft(dana: User, administrator: User) -> None:
     published(dana, administrator, docker_package("ndvi-snap", "eoc/ndvi:1.0"))
-    client = client_of(dana)
+    client = session_client_of(dana)
     form = client.get("/developer/apps/ndvi-snap/replace")
     assert '"image": "eoc/ndvi:1.0"' in form.context["text_form"]["package"].value()
 
@@ -529,7 +520,7 @@ def test_replacing_a_published_app_keeps_a_draft(dana: User, administrator: User
 
 
 def test_replacing_with_another_identifier_is_refused(dana: User, scale_values: Process) -> None:
-    response = client_of(dana).post(
+    response = session_client_of(dana).post(
         "/developer/apps/scale-values/replace",
         {"source": "paste", "package": json.dumps(python_package("other"))},
     )
@@ -539,7 +530,7 @@ def test_replacing_with_another_identifier_is_refused(dana: User, scale_values: 
 
 
 def test_undeploy_asks_then_removes(dana: User, scale_values: Process) -> None:
-    client = client_of(dana)
+    client = session_client_of(dana)
 
     question = client.get("/developer/apps/scale-values/undeploy")
     assert 'id="confirm-undeploy"' in question.content.decode()
@@ -566,7 +557,7 @@ def test_the_queue_lists_what_waits_for_review(
     process_submit(user=dana, process=ndvi)
     deployed(dana, python_package("still-private"))
 
-    page = client_of(administrator).get("/manage/apps/").content.decode()
+    page = session_client_of(administrator).get("/manage/apps/").content.decode()
 
     assert 'id="review-scale-values"' in page
     assert 'id="review-ndvi-snap"' in page
@@ -589,7 +580,7 @@ def test_the_queue_reads_no_more_and_validates_nothing_for_more_applications(
 ) -> None:
     # given one submitted CWL application in the queue
     process_submit(user=dana, process=deployed(dana, cwl_tool("shout-a")))
-    client = client_of(administrator)
+    client = session_client_of(administrator)
     with CaptureQueriesContext(connection) as one_waiting:
         client.get("/manage/apps/")
     queries_for_one = len(one_waiting.captured_queries)
@@ -618,8 +609,8 @@ def test_a_revision_submitted_without_kept_checks_is_checked_on_its_page(
     process_submit(user=dana, process=scale_values)
     ProcessRevision.objects.filter(process=scale_values).update(review_checks=[])
 
-    page = client_of(administrator).get("/manage/apps/").content.decode()
-    review = client_of(administrator).get("/manage/apps/scale-values/").content.decode()
+    page = session_client_of(administrator).get("/manage/apps/").content.decode()
+    review = session_client_of(administrator).get("/manage/apps/scale-values/").content.decode()
 
     assert "checked on its page" in table_row(page, "review-scale-values")
     assert 'data-passed="true"' in review
@@ -629,7 +620,7 @@ def test_a_new_application_is_reviewed_as_new_and_published(
     dana: User, administrator: User, scale_values: Process
 ) -> None:
     process_submit(user=dana, process=scale_values)
-    client = client_of(administrator)
+    client = session_client_of(administrator)
 
     review = client.get("/manage/apps/scale-values/").content.decode()
     assert 'id="review-new"' in review
@@ -646,7 +637,7 @@ def test_a_new_application_is_reviewed_as_new_and_published(
 
 def test_a_rejection_needs_a_reason(dana: User, administrator: User, scale_values: Process) -> None:
     process_submit(user=dana, process=scale_values)
-    client = client_of(administrator)
+    client = session_client_of(administrator)
 
     refused = client.post("/manage/apps/scale-values/reject", {"reason": "  "}, follow=True)
     assert refused.redirect_chain == [("/manage/apps/scale-values/", 302)]
@@ -660,7 +651,7 @@ def test_a_rejection_needs_a_reason(dana: User, administrator: User, scale_value
         ProcessState.REJECTED,
         "Describe the factor input.",
     )
-    developer_page = client_of(dana).get("/developer/apps/scale-values/").content.decode()
+    developer_page = session_client_of(dana).get("/developer/apps/scale-values/").content.decode()
     assert "Describe the factor input." in developer_page
 
 
@@ -675,7 +666,7 @@ def test_the_review_of_a_new_revision_shows_the_changed_image(
     process_submit(user=dana, process=ndvi)
 
     # when the administrator opens its review
-    response = client_of(administrator).get("/manage/apps/ndvi-snap/")
+    response = session_client_of(administrator).get("/manage/apps/ndvi-snap/")
 
     # then the diff removes the published image line and adds the submitted one
     kinds = {line.text: line.kind for line in response.context["diff"]}
@@ -690,7 +681,7 @@ def test_the_review_of_a_new_revision_shows_the_changed_image(
     ) in page
 
     # and publishing it makes the new image the one users run
-    client_of(administrator).post("/manage/apps/ndvi-snap/publish")
+    session_client_of(administrator).post("/manage/apps/ndvi-snap/publish")
     ndvi.refresh_from_db()
     assert ndvi.execution_unit["image"] == "eoc/ndvi:1.1"
     assert ndvi.revisions.get(number=1).state == RevisionState.SUPERSEDED
@@ -699,7 +690,7 @@ def test_the_review_of_a_new_revision_shows_the_changed_image(
 def test_an_application_with_nothing_to_review_goes_back_to_the_queue(
     administrator: User, scale_values: Process
 ) -> None:
-    response = client_of(administrator).get("/manage/apps/scale-values/", follow=True)
+    response = session_client_of(administrator).get("/manage/apps/scale-values/", follow=True)
 
     assert response.redirect_chain == [("/manage/apps/", 302)]
     assert "Scale values has nothing waiting for review." in response.content.decode()
@@ -722,8 +713,8 @@ def test_statistics_count_runs_users_success_and_durations(
         job_of(scale_values, owner, status, seconds)
 
     # when dana opens the application and her statistics
-    page = client_of(dana).get("/developer/apps/scale-values/").content.decode()
-    overview = client_of(dana).get("/developer/statistics/")
+    page = session_client_of(dana).get("/developer/apps/scale-values/").content.decode()
+    overview = session_client_of(dana).get("/developer/statistics/")
 
     # then: 4 runs, 2 users, 3 of 4 finished jobs successful, mean of the successful 20 s,
     # and the 95th percentile of the four durations 20 + 0.85 * (30 - 20)
@@ -751,7 +742,7 @@ def test_the_statistics_page_reads_no_more_for_more_applications(
 ) -> None:
     # given one application run once
     job_of(deployed(dana, python_package("scale-00")), alice, JobStatus.SUCCESSFUL, 4.0)
-    client = client_of(dana)
+    client = session_client_of(dana)
     with CaptureQueriesContext(connection) as one_app:
         client.get("/developer/statistics/")
     queries_for_one = len(one_app.captured_queries)
@@ -781,7 +772,7 @@ def test_the_statistics_page_reads_no_more_for_more_applications(
 
 
 def test_an_application_never_run_says_so(dana: User, scale_values: Process) -> None:
-    page = client_of(dana).get("/developer/apps/scale-values/").content.decode()
+    page = session_client_of(dana).get("/developer/apps/scale-values/").content.decode()
 
     assert 'id="stat-runs">0<' in page
     assert 'id="stat-success-rate">—<' in page
@@ -791,7 +782,7 @@ def test_an_application_never_run_says_so(dana: User, scale_values: Process) -> 
 def test_an_administrator_may_manage_any_application(
     administrator: User, scale_values: Process
 ) -> None:
-    client = client_of(administrator)
+    client = session_client_of(administrator)
 
     page = client.get("/developer/apps/scale-values/").content.decode()
     client.post("/developer/apps/scale-values/submit")

@@ -8,12 +8,12 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import User
 from apps.jobs.models import JobStatus
-from apps.processes.packages import package_read
 from apps.processes.runners.base import RunContext
 from apps.processes.runners.moaw import MoawRunner
-from apps.processes.services import process_deploy, processes_sync_builtins
+from apps.processes.services import processes_sync_builtins
 from apps.processes.tests.docker_packages import job_accept, job_run_now
 from apps.processes.tests.package_examples import muladd_package
+from tests.ogc import deployed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
 
@@ -21,7 +21,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rul
 def test_a_workflow_runs_as_the_owner_its_context_carries(dana: User, tmp_path: Path) -> None:
     # given §16.2.2 Example 7 deployed, and the context of a job of its developer
     processes_sync_builtins()
-    muladd = process_deploy(user=dana, package=package_read(muladd_package()))
+    muladd = deployed(dana, muladd_package())
     context = RunContext(
         job_id="j",
         owner=dana,
@@ -41,7 +41,7 @@ def test_a_workflow_runs_as_the_owner_its_context_carries(dana: User, tmp_path: 
 def test_a_workflow_job_reads_its_owner_once(dana: User) -> None:
     # given an accepted job of the deployed Example 7
     processes_sync_builtins()
-    muladd = process_deploy(user=dana, package=package_read(muladd_package()))
+    muladd = deployed(dana, muladd_package())
     job = job_accept(dana, muladd, {"inputs": {"value1": 10.2, "value2": 9.2, "value3": 4.3}})
 
     # when a worker runs it

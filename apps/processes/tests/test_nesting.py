@@ -1,14 +1,11 @@
 """Nested processes and deployed workflows (OGC API - Processes - Part 3, §16.2.2), end to end:
 HTTP requests and a real worker."""
 
-import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
-from rest_framework.test import APIClient
 
 from apps.accounts.models import AccessRule, User
 from apps.jobs.models import Job, JobLogLine, JobStatus
@@ -19,35 +16,21 @@ from apps.processes.remote import remote_process_of
 from apps.processes.runners.base import RunContext, run_log_writer
 from apps.processes.services import processes_sync_builtins
 from apps.processes.tests.package_examples import muladd_package
+from tests.clients import client_of, session_client_of
 from tests.fixtures import wait_for
+from tests.ogc import deploy, execute
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("celery_worker_process", "default_access_rules"),
 ]
 
-PACKAGE = "application/ogcapppkg+json"
 PART_3 = "http://www.opengis.net/spec/ogcapi-processes-3/0.0/conf/"
 
 
 @pytest.fixture(autouse=True)
 def _builtins() -> None:
     processes_sync_builtins()
-
-
-def client_of(user: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(user)
-    return client
-
-
-def execute(client: APIClient, process_id: str, body: Any, **headers: Any) -> Any:
-    return client.post(
-        f"/ogcapi/processes/{process_id}/execution",
-        data=json.dumps(body),
-        content_type="application/json",
-        **headers,
-    )
 
 
 BRANCHES = ("value1", "value2")
@@ -113,9 +96,7 @@ def test_sibling_nested_processes_run_at_the_same_time(alice: User) -> None:
 
 def test_a_deployed_moaw_workflow_runs_its_source(dana: User) -> None:
     # given §16.2.2 Example 7 deployed by a developer
-    deployed = client_of(dana).post(
-        "/ogcapi/processes", data=json.dumps(muladd_package()), content_type=PACKAGE
-    )
+    deployed = deploy(client_of(dana), muladd_package())
     assert deployed.status_code == 201
 
     # when it is run with Example 8's inputs
@@ -128,9 +109,7 @@ def test_a_deployed_moaw_workflow_runs_its_source(dana: User) -> None:
 
 
 def test_a_deployed_workflow_may_itself_be_nested(dana: User) -> None:
-    client_of(dana).post(
-        "/ogcapi/processes", data=json.dumps(muladd_package()), content_type=PACKAGE
-    )
+    deploy(client_of(dana), muladd_package())
     muladd = {"process": "MulAdd", "inputs": {"value1": 1, "value2": 2, "value3": 3}}
 
     response = execute(client_of(dana), "Add", {"inputs": {"value1": muladd, "value2": 1}})
@@ -207,9 +186,7 @@ def test_problems_of_nested_processes_are_refused(
 
 def test_every_problem_is_listed_at_once(alice: User, dana: User) -> None:
     # given a process private to another user
-    deployed = client_of(dana).post(
-        "/ogcapi/processes", data=json.dumps(muladd_package()), content_type=PACKAGE
-    )
+    deployed = deploy(client_of(dana), muladd_package())
     assert deployed.status_code == 201, deployed.json()
     private = {"process": "MulAdd", "inputs": {"value1": 1, "value2": 2, "value3": 3}}
 
@@ -293,8 +270,7 @@ def test_the_part_3_conformance_classes_are_declared(alice: User) -> None:
 def test_administrators_manage_remote_providers_without_seeing_secrets(
     administrator: User,
 ) -> None:
-    client = Client()
-    client.force_login(administrator)
+    client = session_client_of(administrator)
     form = {"name": "peer", "url": "https://peer.example/ogc", "enabled": "on", "username": ""}
 
     # when a provider is added with a token, then edited leaving the token blank

@@ -26,9 +26,9 @@ from apps.processes.parallel import Batch, parallel_plan
 from apps.processes.parallel.batches import _batch_claim
 from apps.processes.registry import Input, Output, builtin_process
 from apps.processes.runners.base import OutputFile
-from apps.processes.services import processes_sync_builtins
 from marketplace.celery import app as celery_app
-from tests.fixtures import start_worker, stop_worker, submit_job, wait_for
+from tests.fixtures import _wait_until_idle, start_worker, stop_worker, wait_for
+from tests.ogc import submit_builtin_job
 
 UNCORRELATED = {
     "role": "processingDirectives",
@@ -356,11 +356,6 @@ def _pool_pids(node: str) -> set[int]:
     return set(stats[node]["pool"]["processes"])
 
 
-def _is_idle(node: str) -> bool:
-    active = celery_app.control.inspect(destination=[node], timeout=1).active() or {}
-    return not any(active.values())
-
-
 @pytest.fixture(scope="module")
 def second_worker(django_db_setup: None) -> Iterator[subprocess.Popen[bytes]]:
     worker = start_worker(name=SECOND_WORKER)
@@ -376,13 +371,12 @@ def two_workers(
     yield
     for job in Job.objects.filter(status__in=[JobStatus.ACCEPTED, JobStatus.RUNNING]):
         job_dismiss(job=job)
-    wait_for(lambda: _is_idle(_node(SECOND_WORKER)), timeout=30)
+    _wait_until_idle(_node(SECOND_WORKER))
 
 
 def _slow_square(user: User, values: list[int], seconds_per_value: float) -> Job:
-    processes_sync_builtins()
     body = {"inputs": {"values": values, "seconds_per_value": seconds_per_value}}
-    return submit_job(user, "slow-square", body)
+    return submit_builtin_job(user, "slow-square", body)
 
 
 def _finished(job: Job) -> bool:
@@ -478,7 +472,7 @@ def test_dismissing_a_split_job_stops_all_its_batches(alice: User) -> None:
     statuses = set(job.batches.values_list("status", flat=True))
     assert statuses <= {JobBatchStatus.STOPPED, JobBatchStatus.SUCCESSFUL}
     wait_for(lambda: any(line.endswith(": stopped") for line in _log(job)), timeout=10)
-    wait_for(lambda: _is_idle(_node(SECOND_WORKER)), timeout=10)
+    _wait_until_idle(_node(SECOND_WORKER), timeout=10)
     job.refresh_from_db()
     assert job.status == JobStatus.DISMISSED
     assert set(job.batches.values_list("status", flat=True)) == statuses
@@ -524,8 +518,7 @@ def test_a_batch_result_json_cannot_hold_fails_the_batch_naming_the_output(
 
     settings.JOBS_QUEUE = UNCONSUMED_QUEUE
     try:
-        processes_sync_builtins()
-        job = submit_job(alice, "halves-test", {"inputs": {"values": [2, 0, 4, 6]}})
+        job = submit_builtin_job(alice, "halves-test", {"inputs": {"values": [2, 0, 4, 6]}})
 
         # when the job runs its batches here
         job_run(job_id=str(job.pk))

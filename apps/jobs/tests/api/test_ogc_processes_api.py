@@ -1,6 +1,5 @@
 """OGC API - Processes end to end: HTTP requests, a real worker, official schemas."""
 
-import json
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -14,7 +13,9 @@ from apps.jobs.models import Job, JobStatus
 from apps.processes.demo import demo_holdings_create
 from apps.processes.models import Process
 from apps.processes.services import processes_sync_builtins
+from tests.clients import client_of
 from tests.fixtures import wait_for
+from tests.ogc import execute
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,18 +32,7 @@ def _builtins() -> None:
 
 @pytest.fixture
 def alice_client(alice: User) -> APIClient:
-    client = APIClient()
-    client.force_authenticate(alice)
-    return client
-
-
-def _execute(client: APIClient, process_id: str, body: Any, **headers: Any) -> Any:
-    return client.post(
-        f"/ogcapi/processes/{process_id}/execution",
-        data=json.dumps(body),
-        content_type="application/json",
-        **headers,
-    )
+    return client_of(alice)
 
 
 def test_landing_conformance_and_process_list(
@@ -84,14 +74,14 @@ def test_unknown_process_is_a_404_exception(alice_client: APIClient) -> None:
 def test_sync_mul_returns_the_specification_result(
     alice_client: APIClient, ogc_validate: Validate
 ) -> None:
-    response = _execute(alice_client, "Mul", {"inputs": {"value1": 10.2, "value2": 13.5}})
+    response = execute(alice_client, "Mul", {"inputs": {"value1": 10.2, "value2": 13.5}})
     assert response.status_code == 200
     assert response.json() == {"result": 137.7}
     ogc_validate("processes:results", response.json())
 
 
 def test_sync_raw_response_is_the_bare_value(alice_client: APIClient) -> None:
-    response = _execute(
+    response = execute(
         alice_client, "Add", {"inputs": {"value1": 1, "value2": 2}, "response": "raw"}
     )
     assert response.status_code == 200
@@ -100,7 +90,7 @@ def test_sync_raw_response_is_the_bare_value(alice_client: APIClient) -> None:
 
 def test_async_execution_lifecycle(alice_client: APIClient, ogc_validate: Validate) -> None:
     # when a job is submitted asynchronously
-    response = _execute(
+    response = execute(
         alice_client, "Mul", {"inputs": {"value1": 2, "value2": 21}}, HTTP_PREFER="respond-async"
     )
 
@@ -135,7 +125,7 @@ def test_async_execution_lifecycle(alice_client: APIClient, ogc_validate: Valida
 
 
 def test_dismiss_running_then_delete_finished(alice_client: APIClient) -> None:
-    created = _execute(
+    created = execute(
         alice_client, "countdown", {"inputs": {"seconds": 30}}, HTTP_PREFER="respond-async"
     ).json()
     job_url = f"/ogcapi/jobs/{created['jobID']}"
@@ -160,7 +150,7 @@ def test_dismiss_running_then_delete_finished(alice_client: APIClient) -> None:
     ],
 )
 def test_bad_requests_create_nothing(alice_client: APIClient, body: dict, problem: str) -> None:
-    response = _execute(alice_client, "Mul", body)
+    response = execute(alice_client, "Mul", body)
     assert response.status_code == 400
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["problems"] == [problem]
@@ -178,12 +168,11 @@ def test_malformed_json_creates_nothing(alice_client: APIClient) -> None:
 
 @pytest.mark.parametrize("suffix", ["", "/results", "/results/result", "/runlog"])
 def test_other_users_get_404_for_a_job(alice_client: APIClient, make_user, suffix: str) -> None:
-    job_id = _execute(
+    job_id = execute(
         alice_client, "Mul", {"inputs": {"value1": 1, "value2": 1}}, HTTP_PREFER="respond-async"
     ).json()["jobID"]
     wait_for(lambda: Job.objects.get(pk=job_id).status == JobStatus.SUCCESSFUL)
-    mallory = APIClient()
-    mallory.force_authenticate(make_user("mallory"))
+    mallory = client_of(make_user("mallory"))
 
     assert mallory.get(f"/ogcapi/jobs/{job_id}{suffix}").status_code == 404
     assert mallory.delete(f"/ogcapi/jobs/{job_id}").status_code == 404
@@ -193,7 +182,7 @@ def test_other_users_get_404_for_a_job(alice_client: APIClient, make_user, suffi
 
 def test_job_list_filters_and_keyset_pages(alice_client: APIClient) -> None:
     ids = [
-        _execute(
+        execute(
             alice_client, "Add", {"inputs": {"value1": n, "value2": 0}}, HTTP_PREFER="respond-async"
         ).json()["jobID"]
         for n in range(5)
@@ -217,7 +206,7 @@ def test_job_list_filters_and_keyset_pages(alice_client: APIClient) -> None:
 
 
 def test_anonymous_sees_no_jobs_and_cannot_execute(alice_client: APIClient) -> None:
-    job_id = _execute(
+    job_id = execute(
         alice_client, "Mul", {"inputs": {"value1": 1, "value2": 1}}, HTTP_PREFER="respond-async"
     ).json()["jobID"]
     anonymous = APIClient()
@@ -225,7 +214,7 @@ def test_anonymous_sees_no_jobs_and_cannot_execute(alice_client: APIClient) -> N
     assert anonymous.get("/ogcapi/jobs").json()["jobs"] == []
     assert anonymous.get(f"/ogcapi/jobs/{job_id}").status_code == 404
     assert anonymous.delete(f"/ogcapi/jobs/{job_id}").status_code == 404
-    assert _execute(anonymous, "Mul", {"inputs": {"value1": 1, "value2": 1}}).status_code == 401
+    assert execute(anonymous, "Mul", {"inputs": {"value1": 1, "value2": 1}}).status_code == 401
     assert Job.objects.count() == 1
 
 
@@ -247,9 +236,9 @@ def test_execution_outside_the_allowed_area_is_refused(
     outside = {"inputs": {"value": {"type": "Point", "coordinates": [20, 20]}}}
 
     # when she runs it inside, outside, and runs a process no rule grants
-    allowed = _execute(alice_client, "echo", inside)
-    refused = _execute(alice_client, "echo", outside)
-    other = _execute(alice_client, "Mul", {"inputs": {"value1": 1, "value2": 2}})
+    allowed = execute(alice_client, "echo", inside)
+    refused = execute(alice_client, "echo", outside)
+    other = execute(alice_client, "Mul", {"inputs": {"value1": 1, "value2": 2}})
 
     # then only the run inside happens, and its job records the footprint
     assert allowed.status_code == 200
@@ -267,7 +256,7 @@ def test_ndvi_on_a_holdings_file_returns_a_geotiff(alice_client: APIClient) -> N
     body = {"inputs": {"image": {"href": "holdings/demo/sentinel2-l2a-demo.tif"}}}
 
     # when NDVI runs on the demo scene
-    created = _execute(alice_client, "ndvi", body, HTTP_PREFER="respond-async").json()
+    created = execute(alice_client, "ndvi", body, HTTP_PREFER="respond-async").json()
     job_url = f"/ogcapi/jobs/{created['jobID']}"
     wait_for(lambda: alice_client.get(job_url).json()["status"] == "successful")
 
@@ -302,14 +291,14 @@ def test_ndvi_on_a_holdings_file_returns_a_geotiff(alice_client: APIClient) -> N
 def test_unsafe_references_are_refused_before_a_job(
     alice_client: APIClient, href: str, status: int, detail: str
 ) -> None:
-    response = _execute(alice_client, "ndvi", {"inputs": {"image": {"href": href}}})
+    response = execute(alice_client, "ndvi", {"inputs": {"image": {"href": href}}})
     assert response.status_code == status
     assert response.json()["detail"] == detail
     assert not Job.objects.exists()
 
 
 def test_file_input_needs_a_reference(alice_client: APIClient) -> None:
-    response = _execute(alice_client, "ndvi", {"inputs": {"image": "not a file"}})
+    response = execute(alice_client, "ndvi", {"inputs": {"image": "not a file"}})
     assert response.status_code == 400
     assert response.json()["problems"] == [
         "Input 'image' is a file: give it by reference ({\"href\": …})."
@@ -328,7 +317,7 @@ def test_zonal_timeseries_with_an_inline_polygon(alice_client: APIClient) -> Non
         "inputs": {"image": {"href": "holdings/demo/ndvi-timeseries-2025.tif"}, "polygon": polygon}
     }
 
-    response = _execute(alice_client, "zonal-timeseries", body)
+    response = execute(alice_client, "zonal-timeseries", body)
 
     assert response.status_code == 200
     series = response.json()["series"]
@@ -342,7 +331,7 @@ def test_zonal_timeseries_with_an_inline_polygon(alice_client: APIClient) -> Non
 def test_huge_body_is_refused_and_creates_nothing(alice_client: APIClient, settings) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 10_000
     body = {"inputs": {"value": "x" * 20_000}}
-    response = _execute(alice_client, "echo", body)
+    response = execute(alice_client, "echo", body)
     assert response.status_code == 413
     assert response["Content-Type"] == "application/problem+json"
     assert not Job.objects.exists()
@@ -352,7 +341,7 @@ def test_job_timeout_is_enforced(alice_client: APIClient) -> None:
     Process.objects.filter(identifier="countdown").update(
         description={**Process.objects.get(identifier="countdown").description, "jobTimeout": 1}
     )
-    created = _execute(
+    created = execute(
         alice_client, "countdown", {"inputs": {"seconds": 30}}, HTTP_PREFER="respond-async"
     ).json()
     job_url = f"/ogcapi/jobs/{created['jobID']}"
@@ -369,13 +358,13 @@ def test_job_list_and_process_list_queries_do_not_grow(
     alice_client: APIClient, django_assert_max_num_queries
 ) -> None:
     for n in range(3):
-        _execute(
+        execute(
             alice_client, "Add", {"inputs": {"value1": n, "value2": 1}}, HTTP_PREFER="respond-async"
         )
     with django_assert_max_num_queries(8):
         three = alice_client.get("/ogcapi/jobs?limit=50")
     for n in range(12):
-        _execute(
+        execute(
             alice_client, "Add", {"inputs": {"value1": n, "value2": 1}}, HTTP_PREFER="respond-async"
         )
     with django_assert_max_num_queries(8):
