@@ -11,14 +11,18 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from http.server import ThreadingHTTPServer
+from itertools import count
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+import requests
 from allauth.account.models import EmailAddress
 from django.apps import apps as django_apps
 from django.conf import settings
 from django.core.cache import cache
+from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from apps.accounts.models import Role, User
@@ -234,6 +238,54 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+S3_CREDENTIALS = {"aws_access_key_id": "tep-test", "aws_secret_access_key": "tep-test-secret"}
+BUCKETS = count(1)
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """A local S3-compatible server (moto_server) for the session."""
+    port = _free_port()
+    log = open(Path(settings.VAR_DIR) / "test-moto.log", "wb")  # noqa: SIM115
+    server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    log.close()
+    endpoint = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{endpoint}/moto-api/", timeout=1)
+            break
+        except requests.ConnectionError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("moto_server did not start; see var/test-moto.log") from None
+            time.sleep(0.1)
+    yield endpoint
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def moto_client(moto_endpoint: str) -> Any:
+    return boto3.client("s3", endpoint_url=moto_endpoint, region_name="us-east-1", **S3_CREDENTIALS)
+
+
+def use_s3(settings: Settings, endpoint: str, client: Any) -> None:
+    """Make the platform's storage a new bucket of its own on the local S3 server."""
+    bucket = f"tep-test-{next(BUCKETS)}"
+    client.create_bucket(Bucket=bucket)
+    settings.STORAGE_BACKEND = "s3"
+    settings.STORAGE_S3_BUCKET = bucket
+    settings.STORAGE_S3_ENDPOINT_URL = endpoint
+    settings.STORAGE_S3_REGION = "us-east-1"
+    settings.STORAGE_S3_ACCESS_KEY_ID = S3_CREDENTIALS["aws_access_key_id"]
+    settings.STORAGE_S3_SECRET_ACCESS_KEY = S3_CREDENTIALS["aws_secret_access_key"]
+    settings.STORAGE_S3_ADDRESSING_STYLE = "path"
 
 
 @pytest.fixture(scope="session")

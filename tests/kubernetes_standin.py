@@ -13,6 +13,12 @@ control plane, a Job still running after `activeDeadlineSeconds` fails (Deadline
 and its pod is removed. "The container" writes its outputs into `TEP_OUTPUT_DIR` from the
 manifest, the path the runner mounts for it, as the real image would.
 
+A pod staging through the object store (an emptyDir at STORAGE_ROOT, `stage-in` and
+`stage-out` beside the unit) gets a folder of its own in place of the emptyDir, and its
+staging steps are played as their scripts would run `aws s3 cp`: from their variables and
+arguments, with the credentials of the Secret they name (`standin.secrets`), against the
+object store the variables point to. The worker's disk sees nothing of it.
+
 A pod's log keeps each line with the moment it was written, so a read may ask, as the real
 API allows, for `timestamps` (each line after its RFC 3339 time, nine decimals) and
 `sinceSeconds` (only the lines of the last so many seconds).
@@ -21,6 +27,7 @@ API allows, for `timestamps` (each line after its RFC 3339 time, nine decimals) 
 import json
 import random
 import string
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -32,9 +39,25 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import boto3
+from botocore.config import Config
+
 from tests.fixtures import serving_in_thread
 
 UNIT_CONTAINER = "unit"
+STAGE_IN = "stage-in"
+STAGE_OUT = "stage-out"
+
+
+@dataclass(frozen=True)
+class PodDisk:
+    """An emptyDir: mounted at `mount_path` in the pod, kept by the stand-in in `folder`."""
+
+    mount_path: Path
+    folder: Path
+
+    def path(self, pod_path: str | Path) -> Path:
+        return self.folder / Path(pod_path).relative_to(self.mount_path)
 
 
 @dataclass(frozen=True)
@@ -44,10 +67,16 @@ class SimulatedContainer:
     command: list[str]
     args: list[str]
     env: dict[str, str]
+    disk: PodDisk | None = None
+
+    def path(self, pod_path: str | Path) -> Path:
+        """Where the file the container sees at `pod_path` is: on the pod's emptyDir, or on
+        the storage claim, which the worker sees at the same path."""
+        return Path(pod_path) if self.disk is None else self.disk.path(pod_path)
 
     @property
     def output_dir(self) -> Path:
-        return Path(self.env["TEP_OUTPUT_DIR"])
+        return self.path(self.env["TEP_OUTPUT_DIR"])
 
 
 @dataclass(frozen=True)
@@ -116,6 +145,66 @@ def _random_suffix() -> str:
     return "".join(random.choices(string.ascii_lowercase + string.digits, k=5))
 
 
+def _container_of(pod_spec: dict[str, Any], name: str) -> dict[str, Any]:
+    containers = pod_spec.get("initContainers", []) + pod_spec["containers"]
+    return next(container for container in containers if container["name"] == name)
+
+
+def _environment(container: dict[str, Any]) -> dict[str, str]:
+    return {variable["name"]: variable.get("value", "") for variable in container.get("env", [])}
+
+
+def _bucket_and_key(url: str) -> tuple[str, str]:
+    """`s3://bucket/some/key` as ("bucket", "some/key")."""
+    parts = urlsplit(url)
+    return parts.netloc, parts.path.removeprefix("/")
+
+
+class StagingStep:
+    """A `stage-in` or `stage-out` container, doing what its `aws s3 cp` commands do."""
+
+    def __init__(self, container: dict[str, Any], disk: PodDisk, secrets: dict[str, Any]):
+        self.env = _environment(container)
+        for source in container.get("envFrom", []):
+            self.env.update(secrets[source["secretRef"]["name"]])
+        self.args = list(container.get("args") or [])
+        self.disk = disk
+        self.store = boto3.client(
+            "s3",
+            endpoint_url=self.env.get("AWS_ENDPOINT_URL"),
+            region_name=self.env["AWS_DEFAULT_REGION"],
+            aws_access_key_id=self.env["AWS_ACCESS_KEY_ID"],
+            aws_secret_access_key=self.env["AWS_SECRET_ACCESS_KEY"],
+            config=Config(s3={"addressing_style": "path"}),
+        )
+
+    def stage_in(self) -> None:
+        """The job folder, then each key among the arguments to its path below the root."""
+        self._folder_download(self.env["SOURCE"], self.disk.path(self.env["TARGET"]))
+        bucket, prefix = _bucket_and_key(self.env["STORE"])
+        for key in self.args:
+            target = self.disk.path(Path(self.env["ROOT"]) / key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self.store.download_file(bucket, prefix + key, str(target))
+        self.disk.path(self.env["TEP_OUTPUT_DIR"]).mkdir(parents=True, exist_ok=True)
+
+    def stage_out(self) -> None:
+        bucket, prefix = _bucket_and_key(self.env["TARGET"])
+        folder = self.disk.path(self.env["TEP_OUTPUT_DIR"])
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                key = prefix + path.relative_to(folder).as_posix()
+                self.store.upload_file(str(path), bucket, key)
+
+    def _folder_download(self, url: str, target: Path) -> None:
+        bucket, prefix = _bucket_and_key(url)
+        pages = self.store.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        for item in (item for page in pages for item in page.get("Contents", [])):
+            path = target / item["Key"].removeprefix(prefix)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.store.download_file(bucket, item["Key"], str(path))
+
+
 @dataclass
 class SimulatedJob:
     """A Job the stand-in was given, with its one pod."""
@@ -123,6 +212,8 @@ class SimulatedJob:
     namespace: str
     manifest: dict[str, Any]
     script: PodScript
+    secrets: dict[str, dict[str, str]] = field(default_factory=dict)
+    disk: PodDisk | None = None
     created_at: float = field(default_factory=time.monotonic)
     created: str = field(default_factory=_timestamp)
     pod_name: str = ""
@@ -142,8 +233,10 @@ class SimulatedJob:
         return dict(self.manifest["spec"]["template"]["spec"])
 
     def unit(self) -> dict[str, Any]:
-        containers = self.pod_spec.get("initContainers", []) + self.pod_spec["containers"]
-        return next(container for container in containers if container["name"] == UNIT_CONTAINER)
+        return _container_of(self.pod_spec, UNIT_CONTAINER)
+
+    def staging_step(self, name: str, disk: PodDisk) -> StagingStep:
+        return StagingStep(_container_of(self.pod_spec, name), disk, self.secrets)
 
     def advance(self) -> None:
         """One poll: the pod starts, then ends as its script says."""
@@ -161,19 +254,28 @@ class SimulatedJob:
             self._log_write(self.script.log_each_poll(self.polls))
         if self.script.ending is not None and self.polls >= self.script.after_polls:
             if self.script.ending == "succeed":
-                self._play_container()
+                self._play_pod()
             self.state = "succeeded" if self.script.ending == "succeed" else "failed"
 
     def _log_write(self, text: str) -> None:
         written_at = time.time_ns()
         self.log_lines += [(written_at, line) for line in text.splitlines(keepends=True)]
 
+    def _play_pod(self) -> None:
+        if self.disk is None:
+            self._play_container()
+            return
+        self.staging_step(STAGE_IN, self.disk).stage_in()
+        self._play_container()
+        self.staging_step(STAGE_OUT, self.disk).stage_out()
+
     def _play_container(self) -> None:
         unit = self.unit()
         container = SimulatedContainer(
             command=list(unit.get("command") or []),
             args=list(unit.get("args") or []),
-            env={variable["name"]: variable.get("value", "") for variable in unit.get("env", [])},
+            env=_environment(unit),
+            disk=self.disk,
         )
         for name, content in self.script.writes.items():
             (container.output_dir / name).write_bytes(content)
@@ -316,6 +418,8 @@ class KubernetesStandin:
     def __init__(self, token: str) -> None:
         self.token = token
         self.url = ""
+        self.secrets: dict[str, dict[str, str]] = {}
+        self.disks: Path | None = None
         self.lock = threading.Lock()
         self.jobs: dict[tuple[str, str], SimulatedJob] = {}
         self.scripts: dict[str, PodScript] = {}
@@ -336,7 +440,8 @@ class KubernetesStandin:
     def running(self) -> Iterator["KubernetesStandin"]:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self.url = f"http://127.0.0.1:{server.server_address[1]}"
-        with serving_in_thread(server):
+        with serving_in_thread(server), tempfile.TemporaryDirectory(prefix="pods-") as disks:
+            self.disks = Path(disks)
             yield self
 
     def handle(
@@ -398,15 +503,21 @@ class KubernetesStandin:
                 409, "AlreadyExists", f'jobs.batch "{name}" already exists'
             )
         self.created.append(manifest)
-        image = next(
-            container["image"]
-            for container in manifest["spec"]["template"]["spec"].get("initContainers", [])
-            + manifest["spec"]["template"]["spec"]["containers"]
-            if container["name"] == UNIT_CONTAINER
-        )
-        job = SimulatedJob(namespace, manifest, self.scripts.get(image, hang()))
+        pod_spec = manifest["spec"]["template"]["spec"]
+        script = self.scripts.get(_container_of(pod_spec, UNIT_CONTAINER)["image"], hang())
+        job = SimulatedJob(namespace, manifest, script, self.secrets, self._disk(pod_spec, name))
         self.jobs[(namespace, name)] = job
         return 201, job.job_document()
+
+    def _disk(self, pod_spec: dict[str, Any], name: str) -> PodDisk | None:
+        """A folder of its own for a pod whose unit works on an emptyDir."""
+        empty_dirs = {volume["name"] for volume in pod_spec["volumes"] if "emptyDir" in volume}
+        mounts = _container_of(pod_spec, UNIT_CONTAINER).get("volumeMounts", [])
+        mount = next((mount for mount in mounts if mount["name"] in empty_dirs), None)
+        if mount is None or self.disks is None:
+            return None
+        folder = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=self.disks))
+        return PodDisk(Path(mount["mountPath"]), folder)
 
     def _pods(
         self, method: str, namespace: str, rest: list[str], query: dict[str, list[str]]

@@ -25,6 +25,7 @@ from django.conf import settings
 from apps.accounts.models import User
 from apps.catalogue.registration import dataset_files
 from apps.ogc.errors import ApplicationError, PermissionDeniedError
+from apps.processes.models import ExecutionUnitType, Process
 from apps.processes.runners.base import ExecutionFailedError
 from apps.workspaces.selectors import workspace_readable_key
 from apps.workspaces.storage import platform_storage
@@ -175,13 +176,42 @@ def _download(href: str, target: Path) -> int:
     return size
 
 
+def stored_inputs_copied_by_the_pod(process: Process) -> bool:
+    """Whether the process runs in a Kubernetes pod that stages through the object store: its
+    `stage-in` copies files of the platform's storage from their keys itself
+    (apps/processes/runners/kubernetes.py), so the worker need not fetch them."""
+    return (
+        process.execution_unit_type == ExecutionUnitType.DOCKER
+        and settings.CONTAINER_RUNNER == "kubernetes"
+        and settings.KUBERNETES_STAGING == "s3"
+    )
+
+
+def _stored_file(key: str, files: ExitStack, *, in_place: bool) -> tuple[Path, int]:
+    """A file of the platform's storage as an input: its path, and its bytes when they are
+    staged from an object store (by the worker, or in place by the pod)."""
+    is_in_an_object_store = settings.STORAGE_BACKEND != "filesystem"
+    if in_place:
+        entry = platform_storage().stat(key) if is_in_an_object_store else None
+        return Path(settings.STORAGE_ROOT) / key, entry.size if entry is not None else 0
+    path = files.enter_context(platform_storage().local_file(key))
+    return path, path.stat().st_size if is_in_an_object_store else 0
+
+
 def stage_inputs(
-    inputs: dict[str, Any], workdir: Path, user: User | None, files: ExitStack
+    inputs: dict[str, Any],
+    workdir: Path,
+    user: User | None,
+    files: ExitStack,
+    *,
+    stored_in_place: bool = False,
 ) -> tuple[dict[str, Any], int, float]:
-    """Replace every reference by a local file path; return the inputs, bytes and seconds.
+    """Replace every reference by a file path; return the inputs, bytes and seconds.
 
     Files of the platform's storage stay open in `files` (on S3 they are temporary local
-    copies) until the caller closes it, after the run.
+    copies) until the caller closes it, after the run. With `stored_in_place` they are not
+    fetched: each is given as its path below STORAGE_ROOT (on S3 nothing is there on the
+    worker's disk), for a runner whose pod copies them from their keys to those paths.
     """
     started = time.monotonic()
     staged_bytes = 0
@@ -197,9 +227,8 @@ def stage_inputs(
             href = item["href"]
             key = storage_key_of(href, user)
             if key is not None:
-                path = files.enter_context(platform_storage().local_file(key))
-                if settings.STORAGE_BACKEND != "filesystem":
-                    staged_bytes += path.stat().st_size
+                path, size = _stored_file(key, files, in_place=stored_in_place)
+                staged_bytes += size
                 paths.append(path)
                 continue
             folder.mkdir(parents=True, exist_ok=True)

@@ -105,18 +105,37 @@ def job_results_check(results: dict[str, Any]) -> dict[str, Any]:
     return results
 
 
+def _storage_key(file: OutputFile) -> str:
+    return file.path.relative_to(Path(settings.STORAGE_ROOT)).as_posix()
+
+
+def _is_on_the_workers_disk(file: OutputFile) -> bool:
+    return file.stored_size is None and file.path.is_file()
+
+
+def _output_file_size(file: OutputFile) -> int:
+    """Its size as the runner found it in the store; else on the worker's disk; else as the
+    store has it: a batch's output that its pod left there (a batch's row keeps no size)."""
+    if file.stored_size is not None:
+        return file.stored_size
+    if settings.STORAGE_BACKEND != "filesystem" and not file.path.is_file():
+        entry = platform_storage().stat(_storage_key(file))
+        if entry is not None and not entry.is_folder:
+            return entry.size
+    return file.path.stat().st_size
+
+
 def job_output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
     rows = []
     for position, (output_id, value) in enumerate(_each_output(results)):
         if isinstance(value, OutputFile):
-            relative = value.path.relative_to(Path(settings.STORAGE_ROOT))
             rows.append(
                 JobOutput(
                     job=job,
                     output_id=output_id,
-                    storage_path=str(relative),
+                    storage_path=_storage_key(value),
                     media_type=value.media_type,
-                    size_bytes=value.path.stat().st_size,
+                    size_bytes=_output_file_size(value),
                     position=position,
                 )
             )
@@ -125,16 +144,18 @@ def job_output_rows(job: Job, results: dict[str, Any]) -> list[JobOutput]:
     return rows
 
 
-def _outputs_to_storage(rows: list[JobOutput]) -> None:
-    """Move output files from the worker's disk into an object store, when there is one."""
+def _outputs_to_storage(results: dict[str, Any]) -> None:
+    """Move output files from the worker's disk into an object store, when there is one.
+
+    Files a runner left in the store (a Kubernetes pod's) are already at their keys.
+    """
     if settings.STORAGE_BACKEND == "filesystem":
         return  # the job's folder already is its place in storage
     storage = platform_storage()
-    for row in rows:
-        if row.storage_path:
-            local = Path(settings.STORAGE_ROOT) / row.storage_path
-            storage.put_file(row.storage_path, local)
-            local.unlink()
+    for _, value in _each_output(results):
+        if isinstance(value, OutputFile) and _is_on_the_workers_disk(value):
+            storage.put_file(_storage_key(value), value.path)
+            value.path.unlink()
 
 
 def _outputs_count(job: Job, rows: list[JobOutput]) -> None:
@@ -148,7 +169,7 @@ def _outputs_count(job: Job, rows: list[JobOutput]) -> None:
 def job_succeed(job: Job, results: dict[str, Any], statistics: dict[str, Any]) -> None:
     """Outputs, status, log line and event in one transaction: one commit per finished job."""
     rows = job_output_rows(job, results)
-    _outputs_to_storage(rows)
+    _outputs_to_storage(results)
     now = timezone.now()
     with transaction.atomic():
         finished = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(

@@ -32,7 +32,7 @@ from apps.processes import parallel
 from apps.processes.models import Process
 from apps.processes.nesting import nested_inputs_resolve
 from apps.processes.runners.base import ExecutionFailedError, RunContext
-from apps.processes.staging import stage_inputs
+from apps.processes.staging import stage_inputs, stored_inputs_copied_by_the_pod
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +95,11 @@ def job_run(*, job_id: str, redelivered: bool = False) -> None:
         heartbeat = heartbeat_while_running(reporter.heartbeat, name=f"heartbeat-{job.pk}")
         with heartbeat, ExitStack() as staged_files:
             inputs, staged_bytes, staged_seconds = stage_inputs(
-                job.inputs, workdir, job.owner, staged_files
+                job.inputs,
+                workdir,
+                job.owner,
+                staged_files,
+                stored_in_place=stored_inputs_copied_by_the_pod(process),
             )
             if staged_bytes:
                 reporter.add_staged(bytes_in=staged_bytes, seconds=staged_seconds)

@@ -19,10 +19,9 @@ from apps.webservices.models import Service
 from apps.workspaces.models import Workspace
 from apps.workspaces.services import share_grant_create
 from apps.workspaces.storage import platform_storage
-from apps.workspaces.tests.conftest import _use_s3, moto_client, moto_endpoint
+from tests.fixtures import use_s3
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("default_access_rules")]
-__all__ = ["moto_client", "moto_endpoint"]
 
 EXECUTE = "/ogcapi/processes/ndvi/execution"
 
@@ -32,7 +31,7 @@ def backend(request: pytest.FixtureRequest, settings: Settings, tmp_path: Path) 
     settings.STORAGE_ROOT = tmp_path / "storage"
     settings.STORAGE_BACKEND = "filesystem"
     if request.param == "s3":
-        _use_s3(
+        use_s3(
             settings,
             request.getfixturevalue("moto_endpoint"),
             request.getfixturevalue("moto_client"),

@@ -9,6 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 
 from apps.accounts.models import User
@@ -16,9 +17,15 @@ from apps.processes.nesting.calls import REMOTE_PREFIXES, NestedCall, NestedSlot
 from apps.processes.registry import ProgressReporter
 from apps.processes.remote import remote_process_execute, remote_process_of
 from apps.processes.runners import registry
-from apps.processes.runners.base import ExecutionFailedError, OutputFile, RunContext
+from apps.processes.runners.base import (
+    ExecutionFailedError,
+    OutputFile,
+    RunContext,
+    step_run_id,
+)
 from apps.processes.selectors import process_get_visible_to
 from apps.processes.staging import stage_inputs
+from apps.workspaces.storage import storage_file_fetch
 
 MAX_PARALLEL_STEPS = 8
 QUALIFIED_MEMBERS = {"value", "mediaType", "encoding", "schema"}
@@ -129,7 +136,12 @@ def _slot_value(slot: NestedSlot, number: int, context: RunContext, owner: User)
     progress = NestedProgress(context.progress, f"{slot.input_id}: {call.process}")
     workdir = context.workdir / "nested" / str(number)
     workdir.mkdir(parents=True, exist_ok=True)
-    step_context = replace(context, workdir=workdir, progress=progress)
+    step_context = replace(
+        context,
+        job_id=step_run_id(context.job_id, f"nested/{number}"),
+        workdir=workdir,
+        progress=progress,
+    )
     progress.log("started")
     started = time.monotonic()
     try:
@@ -157,7 +169,14 @@ def _chosen_output(call: NestedCall, results: dict[str, Any]) -> Any:
 
 def _as_input_value(output: Any) -> Any:
     """An output file feeds the next process as a local path, as a staged input would."""
-    return output.path if isinstance(output, OutputFile) else output
+    if not isinstance(output, OutputFile):
+        return output
+    if output.stored_size is not None and not output.path.is_file():
+        # A step's pod left it in the object store (Kubernetes with s3 staging); the next
+        # process may run on the worker, so it is fetched to the path of its key.
+        key = output.path.relative_to(Path(settings.STORAGE_ROOT)).as_posix()
+        storage_file_fetch(key, output.path)
+    return output.path
 
 
 def _local_execute(call: NestedCall, context: RunContext, owner: User) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """What every runner of an execution unit gets and gives back."""
 
+import hashlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,13 +13,22 @@ from apps.processes.registry import ProgressReporter
 
 logger = logging.getLogger(__name__)
 
+JOB_ID_LENGTH = 36  # a UUID's text
+STEP_DIGEST_LENGTH = 10
+
 
 @dataclass(frozen=True)
 class OutputFile:
-    """A result written to a file in the job's folder."""
+    """A result written to a file in the job's folder.
+
+    `stored_size` is set when the file is already in the platform's object store, at the key
+    of its path below STORAGE_ROOT, with that many bytes (a Kubernetes pod's stage-out put it
+    there): the worker's disk need not hold it, and it is not uploaded again.
+    """
 
     path: Path
     media_type: str
+    stored_size: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +56,19 @@ class StopCheck(Protocol):
 
     def raise_if_stopped(self) -> None:
         """Raise what a report would raise once the job no longer runs."""
+
+
+def step_run_id(run_id: str, step: str) -> str:
+    """The id a step of a run (a nested call, a workflow step) gets for its runner.
+
+    Distinct for each step, so that steps' containers and Kubernetes Jobs, named after it,
+    do not collide; the same for the same step, so that a redelivered job's step finds its
+    own again. It keeps the job's id in front and has the same length at any depth (names
+    and label values in Kubernetes hold at most 63 characters).
+    """
+    job_id = run_id[:JOB_ID_LENGTH]
+    digest = hashlib.sha256(f"{run_id}/{step}".encode()).hexdigest()[:STEP_DIGEST_LENGTH]
+    return f"{job_id}-s{digest}"
 
 
 def run_log_writer(context: RunContext) -> Callable[[str], None]:

@@ -394,28 +394,57 @@ def _output_id(path: Path, described: dict[str, Any]) -> str | None:
 
 
 def outputs_collect(process: Process, workdir: Path, log: Callable[[str], None]) -> dict[str, Any]:
-    """The results the container left in the outputs folder, in the description's order.
+    """The results the container left in the outputs folder on the worker's disk, in the
+    description's order.
 
     A file wins over a value of `outputs.json` for the same output. Raises
     ExecutionFailedError when the container left none of the described outputs.
     """
-    described: dict[str, Any] = process.description.get("outputs", {})
     folder = outputs_folder(workdir)
-    found = _literal_outputs(folder / OUTPUT_VALUES_FILE, described, log)
-    files: dict[str, Path] = {}
     entries = sorted(folder.iterdir()) if folder.is_dir() else []
-    for path in entries:
-        if path.name == OUTPUT_VALUES_FILE or not path.is_file():
-            continue
+    files: dict[Path, int | None] = {
+        path: None for path in entries if path.is_file() and path.name != OUTPUT_VALUES_FILE
+    }
+    return _outputs_found(process, folder, files, log)
+
+
+def outputs_collect_stored(
+    process: Process, workdir: Path, stored_sizes: dict[str, int], log: Callable[[str], None]
+) -> dict[str, Any]:
+    """The results the container left in the outputs folder as the object store holds it:
+    `stored_sizes` gives the size of each of its files by name.
+
+    The files stay in the store (each OutputFile has its `stored_size`); only `outputs.json`
+    is read, from the worker's disk, where the caller put it. Otherwise as `outputs_collect`.
+    """
+    folder = outputs_folder(workdir)
+    files: dict[Path, int | None] = {
+        folder / name: size
+        for name, size in sorted(stored_sizes.items())
+        if name != OUTPUT_VALUES_FILE
+    }
+    return _outputs_found(process, folder, files, log)
+
+
+def _outputs_found(
+    process: Process, folder: Path, files: dict[Path, int | None], log: Callable[[str], None]
+) -> dict[str, Any]:
+    """The outputs among `files` (in name order, each with its stored size or None) and the
+    values of `outputs.json` in `folder`."""
+    described: dict[str, Any] = process.description.get("outputs", {})
+    found = _literal_outputs(folder / OUTPUT_VALUES_FILE, described, log)
+    chosen: dict[str, Path] = {}
+    for path in files:
         output_id = _output_id(path, described)
         if output_id is None:
             log(f"ignored {path.name}: the process has no output of that name")
-        elif output_id in files:
-            log(f"ignored {path.name}: output {output_id!r} is {files[output_id].name}")
+        elif output_id in chosen:
+            log(f"ignored {path.name}: output {output_id!r} is {chosen[output_id].name}")
         else:
-            files[output_id] = path
-    for output_id, path in files.items():
-        found[output_id] = OutputFile(path, output_media_type(described[output_id], path))
+            chosen[output_id] = path
+    for output_id, path in chosen.items():
+        media_type = output_media_type(described[output_id], path)
+        found[output_id] = OutputFile(path, media_type, stored_size=files[path])
     if described and not found:
         raise ExecutionFailedError(
             f"The container wrote none of its outputs ({', '.join(described)}) "

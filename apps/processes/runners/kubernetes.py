@@ -11,13 +11,21 @@ How files reach the pod (KUBERNETES_STAGING):
   worker mounts too. The pod mounts from it the job folder (read-write) and each input file
   (read-only), at the same absolute paths as on the worker. An input outside STORAGE_ROOT (a
   temporary copy from an object store) is first copied into the job folder.
-- "s3": the pod cannot see the worker's disk. The worker copies the inputs into the job folder
-  and puts the folder into the platform's object store. The pod runs, on an emptyDir mounted at
-  STORAGE_ROOT, the init container `stage-in` (copies the job folder down), then the unit as a
-  second init container, then the container `stage-out` (copies `outputs/` back up), all with
-  KUBERNETES_STAGING_IMAGE and the store's credentials from the Secret KUBERNETES_STORAGE_SECRET.
-  Running the unit as an init container keeps that order without needing a shell or a copy
-  tool in the unit's image. The worker then fetches the outputs from the store.
+- "s3": the pod cannot see the worker's disk; the platform's object store stands for it, a
+  key for the path below STORAGE_ROOT. The pod runs, on an emptyDir mounted at STORAGE_ROOT,
+  the init container `stage-in`, then the unit as a second init container, then the
+  container `stage-out`, all with KUBERNETES_STAGING_IMAGE and the store's credentials from
+  the Secret KUBERNETES_STORAGE_SECRET. Running the unit as an init container keeps that
+  order without needing a shell or a copy tool in the unit's image.
+  - In: the worker puts the job folder (parameter files, downloaded inputs) into the store,
+    and `stage-in` copies it down. A file of the platform's storage (a workspace file, say)
+    is not fetched by the worker: staging gives it at its path below STORAGE_ROOT, and
+    `stage-in` copies it from its key to that path, as the volume staging mounts it from
+    the claim. An input file only on the worker's disk outside the job folder is put into
+    the store at its key first; one outside STORAGE_ROOT is copied into the job folder.
+  - Out: `stage-out` copies `outputs/` up to the job's keys, where the output files stay.
+    The worker reads the store's listing of `outputs/` (names and sizes) and fetches only
+    `outputs.json`; finishing the job uploads no output file again.
 """
 
 import logging
@@ -35,14 +43,18 @@ from urllib3.exceptions import HTTPError
 from apps.processes.models import Process
 from apps.processes.runners.base import ExecutionFailedError, RunContext, run_log_writer
 from apps.processes.runners.container import (
+    OUTPUT_VALUES_FILE,
     OUTPUTS_FOLDER,
     ContainerMount,
     ContainerResources,
     ContainerSpec,
     RunnerStopError,
+    container_mounts,
     container_spec,
     inputs_gathered,
     outputs_collect,
+    outputs_collect_stored,
+    outputs_folder,
     outputs_folder_prepare,
     quantity,
 )
@@ -53,15 +65,18 @@ from apps.processes.runners.kubernetes_cluster import (
     api_error_text,
     kubernetes_api_client,
 )
-from apps.workspaces.storage import platform_storage
+from apps.workspaces.storage import platform_storage, storage_file_fetch
 
 logger = logging.getLogger(__name__)
 
 VOLUME_STAGING = "volume"
 S3_STAGING = "s3"
 STORAGE_VOLUME = "storage"
+# stage-in's arguments are the keys of the input files outside the job folder: positional
+# parameters carry any character a key may hold, spaces included.
 STAGE_IN_SCRIPT = (
     'set -e; aws s3 cp --recursive --only-show-errors "$SOURCE" "$TARGET"; '
+    'for key in "$@"; do aws s3 cp --only-show-errors "$STORE$key" "$ROOT/$key"; done; '
     'mkdir -p "$TEP_OUTPUT_DIR"; chmod 777 "$TEP_OUTPUT_DIR"'
 )
 STAGE_OUT_SCRIPT = 'aws s3 cp --recursive --only-show-errors "$TEP_OUTPUT_DIR/" "$TARGET"'
@@ -140,8 +155,11 @@ def _claim_volume() -> client.V1Volume:
     )
 
 
-def _staging_container(name: str, script: str, environment: dict[str, str]) -> client.V1Container:
-    """A step copying between the object store and the pod's emptyDir."""
+def _staging_container(
+    name: str, script: str, environment: dict[str, str], arguments: list[str] | None = None
+) -> client.V1Container:
+    """A step copying between the object store and the pod's emptyDir; `arguments` are the
+    script's positional parameters."""
     store = {"AWS_DEFAULT_REGION": settings.STORAGE_S3_REGION}
     if settings.STORAGE_S3_ENDPOINT_URL:
         store["AWS_ENDPOINT_URL"] = settings.STORAGE_S3_ENDPOINT_URL
@@ -149,7 +167,8 @@ def _staging_container(name: str, script: str, environment: dict[str, str]) -> c
     return client.V1Container(
         name=name,
         image=settings.KUBERNETES_STAGING_IMAGE,
-        command=["sh", "-c", script],
+        command=["sh", "-c", script, name],
+        args=arguments or None,
         env=[
             client.V1EnvVar(name=key, value=value)
             for key, value in {**store, **environment}.items()
@@ -173,10 +192,13 @@ def _volume_pod_parts(spec: ContainerSpec) -> PodParts:
     return PodParts(init_containers=[], containers=[unit_container], volumes=[_claim_volume()])
 
 
+def _inputs_outside(mounts: tuple[ContainerMount, ...], workdir: Path) -> list[Path]:
+    return [mount.path for mount in mounts if not mount.path.is_relative_to(workdir)]
+
+
 def _s3_pod_parts(spec: ContainerSpec, workdir: Path) -> PodParts:
-    """stage-in, the unit, stage-out, on an emptyDir in place of STORAGE_ROOT. What the
-    spec mounts is all in the job folder (the inputs were gathered into it), which stage-in
-    copies."""
+    """stage-in, the unit, stage-out, on an emptyDir in place of STORAGE_ROOT. stage-in
+    copies the job folder, then each input outside it from its key."""
     root_mount = client.V1VolumeMount(name=STORAGE_VOLUME, mount_path=str(_storage_root()))
     unit_container = _unit_container(spec, [root_mount])
     bucket = f"s3://{settings.STORAGE_S3_BUCKET}"
@@ -188,8 +210,11 @@ def _s3_pod_parts(spec: ContainerSpec, workdir: Path) -> PodParts:
         {
             "SOURCE": f"{bucket}/{job_key}/",
             "TARGET": f"{workdir}/",
+            "STORE": f"{bucket}/",
+            "ROOT": str(_storage_root()),
             "TEP_OUTPUT_DIR": output_folder,
         },
+        [_storage_key(path) for path in _inputs_outside(spec.mounts, workdir)],
     )
     stage_out = _staging_container(
         "stage-out",
@@ -276,22 +301,48 @@ def _job_remove(cluster: Cluster, name: str, log: Callable[[str], None]) -> None
 
 
 def _job_folder_upload(workdir: Path) -> None:
-    """Put the job folder (inputs, parameter files) into the store for `stage-in`."""
+    """Put the job folder (parameter files, downloaded inputs) into the store for `stage-in`."""
     storage = platform_storage()
     for path in sorted(workdir.rglob("*")):
         if path.is_file() and not path.is_relative_to(workdir / OUTPUTS_FOLDER):
             storage.put_file(_storage_key(path), path)
 
 
-def _outputs_download(workdir: Path) -> None:
-    """Fetch what `stage-out` put into the store back into the job folder."""
+def _inputs_outside_upload(inputs: dict[str, Any], workdir: Path) -> None:
+    """Make sure the store holds each input outside the job folder, which `stage-in` copies
+    by its key.
+
+    A file of the platform's storage is there already, though not on the worker's disk; a
+    file only on the worker's disk (a nested process's output, say) is put there.
+    """
     storage = platform_storage()
-    for entry in storage.walk(_storage_key(workdir / OUTPUTS_FOLDER) + "/"):
-        target = _storage_root() / entry.key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with target.open("wb") as file:
-            for chunk in storage.read(entry.key):
-                file.write(chunk)
+    for path in _inputs_outside(container_mounts(inputs, workdir), workdir):
+        key = _storage_key(path)
+        entry = storage.stat(key)
+        if entry is not None and not entry.is_folder:
+            continue
+        if not path.is_file():
+            raise ExecutionFailedError(
+                f"The input {path} is neither a file of the platform's storage nor one of this "
+                "worker's."
+            )
+        storage.put_file(key, path)
+
+
+def _stored_outputs_collect(
+    process: Process, workdir: Path, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """The outputs `stage-out` put into the store, where they stay: the worker lists them
+    and fetches only `outputs.json`, which it must read."""
+    storage = platform_storage()
+    folder = outputs_folder(workdir)
+    prefix = _storage_key(folder) + "/"
+    sizes = {
+        entry.name: entry.size for entry in storage.walk(prefix) if entry.key == prefix + entry.name
+    }
+    if OUTPUT_VALUES_FILE in sizes:
+        storage_file_fetch(prefix + OUTPUT_VALUES_FILE, folder / OUTPUT_VALUES_FILE)
+    return outputs_collect_stored(process, workdir, sizes, log)
 
 
 def _connect() -> client.ApiClient:
@@ -309,11 +360,11 @@ class KubernetesRunner:
         if staging == S3_STAGING and settings.STORAGE_BACKEND != "s3":
             raise ImproperlyConfigured("KUBERNETES_STAGING 's3' needs STORAGE_BACKEND 's3'.")
         outputs_folder_prepare(context.workdir)
-        within = _storage_root() if staging == VOLUME_STAGING else context.workdir
-        inputs = inputs_gathered(inputs, within=within, workdir=context.workdir)
+        inputs = inputs_gathered(inputs, within=_storage_root(), workdir=context.workdir)
         manifest = job_manifest(process, inputs, context)
         if staging == S3_STAGING:
             _job_folder_upload(context.workdir)
+            _inputs_outside_upload(inputs, context.workdir)
         name = manifest.metadata.name
         with _connect() as api:
             cluster = Cluster.of(api)
@@ -327,7 +378,7 @@ class KubernetesRunner:
         if ending.failure is not None:
             raise ExecutionFailedError(ending.failure)
         if staging == S3_STAGING:
-            _outputs_download(context.workdir)
+            return _stored_outputs_collect(process, context.workdir, log)
         return outputs_collect(process, context.workdir, log)
 
 

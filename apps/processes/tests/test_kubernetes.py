@@ -2,9 +2,13 @@
 life cycle against a local stand-in for the Kubernetes API (tests/kubernetes_standin.py)."""
 
 import json
+import os
+import subprocess
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,11 +28,13 @@ from pytest_django.fixtures import Settings
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobStatus
 from apps.jobs.services import dismissal, job_dismiss, job_workdir
+from apps.jobs.services.finishing import job_succeed
 from apps.processes.models import Process
-from apps.processes.runners.base import RunContext
+from apps.processes.nesting import nested_inputs_resolve
+from apps.processes.runners.base import OutputFile, RunContext
 from apps.processes.runners.container import RunnerStopError, container_spec
 from apps.processes.runners.engine import engine_run_command
-from apps.processes.runners.kubernetes import job_manifest, kubernetes_job_delete
+from apps.processes.runners.kubernetes import RUNNER, job_manifest, kubernetes_job_delete
 from apps.processes.runners.kubernetes_cluster import Cluster, PodLog, kubernetes_api_client
 from apps.processes.tests.docker_packages import (
     DSI_DESCRIPTION,
@@ -42,9 +48,8 @@ from apps.processes.tests.docker_packages import (
     job_run_on_thread,
     log_lines,
 )
-from apps.workspaces.storage import platform_storage
-from apps.workspaces.tests.conftest import _use_s3, moto_client, moto_endpoint
-from tests.fixtures import wait_for
+from apps.workspaces.storage import S3Storage, platform_storage
+from tests.fixtures import S3_CREDENTIALS, use_s3, wait_for
 from tests.kubernetes_standin import (
     KubernetesStandin,
     SimulatedContainer,
@@ -54,12 +59,12 @@ from tests.kubernetes_standin import (
     succeed,
 )
 
-__all__ = ["moto_client", "moto_endpoint"]
-
 TOKEN = "stand-in-token"
 NAMESPACE = "tep-test"
 RASTER = b"II*\x00ndvi"
 CONTAINER_MODULE = "apps.processes.runners.container"
+SCENE_HREF = "holdings/s2/S2A_MSIL2A_scene.tif"
+STORE_TRANSFERS = ("put_file", "write", "read", "local_file")
 
 
 @pytest.fixture
@@ -81,8 +86,55 @@ def standin(settings: Settings, storage_root: Path) -> Iterator[KubernetesStandi
 
 
 @pytest.fixture
+def s3_staging(
+    standin: KubernetesStandin, settings: Settings, moto_endpoint: str, moto_client: Any
+) -> None:
+    """Pods stage through a bucket of the local S3 server, the platform's storage."""
+    use_s3(settings, moto_endpoint, moto_client)
+    settings.KUBERNETES_STAGING = "s3"
+    standin.secrets[settings.KUBERNETES_STORAGE_SECRET] = {
+        "AWS_ACCESS_KEY_ID": S3_CREDENTIALS["aws_access_key_id"],
+        "AWS_SECRET_ACCESS_KEY": S3_CREDENTIALS["aws_secret_access_key"],
+    }
+
+
+@contextmanager
+def store_transfers() -> Iterator[list[tuple[str, str]]]:
+    """What the worker moves to or from the object store meanwhile, as (operation, key);
+    the stand-in's pods use a client of their own."""
+    transfers: list[tuple[str, str]] = []
+
+    def counted(operation: str) -> Callable[..., Any]:
+        method = getattr(S3Storage, operation)
+
+        def transfer(storage: S3Storage, key: str, *arguments: Any, **options: Any) -> Any:
+            transfers.append((operation, key))
+            return method(storage, key, *arguments, **options)
+
+        return transfer
+
+    with pytest.MonkeyPatch.context() as patch:
+        for operation in STORE_TRANSFERS:
+            patch.setattr(S3Storage, operation, counted(operation))
+        yield transfers
+
+
+@pytest.fixture
 def ndvi(dana: User) -> Process:
     return docker_process_create(dana, NDVI_DESCRIPTION, NDVI_UNIT)
+
+
+@pytest.fixture
+def ndvi_share(dana: User) -> Process:
+    """NDVI with a literal output too, which its image gives in outputs.json."""
+    description = {
+        **NDVI_DESCRIPTION,
+        "outputs": {
+            **NDVI_DESCRIPTION["outputs"],
+            "vegetatedShare": {"title": "Vegetated share", "schema": {"type": "number"}},
+        },
+    }
+    return docker_process_create(dana, description, NDVI_UNIT, identifier="ndvi-share")
 
 
 @pytest.fixture
@@ -102,6 +154,11 @@ def context(storage_root: Path, alice: User) -> RunContext:
         workdir=workdir,
         progress=lambda percent, message="": None,
     )
+
+
+def _ndvi_job(user: User, process: Process, source: str = SCENE_HREF, **inputs: Any) -> Job:
+    """An accepted job of an NDVI process on the scene at `source`."""
+    return job_accept(user, process, {"inputs": {"source": {"href": source}, **inputs}})
 
 
 def _manifest(process: Process, inputs: dict[str, Any], context: RunContext) -> dict[str, Any]:
@@ -270,14 +327,14 @@ def test_manifest_uses_the_service_account_and_pull_secrets_of_the_settings(
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("standin")
-def test_s3_staging_copies_the_job_folder_in_and_the_outputs_out(
+def test_s3_staging_copies_the_job_folder_and_stored_inputs_in_and_the_outputs_out(
     ndvi: Process, storage_root: Path, context: RunContext, settings: Settings
 ) -> None:
-    # given staging through the object store
+    # given staging through the object store, and a workspace file given at its path
     settings.KUBERNETES_STAGING = "s3"
     settings.STORAGE_S3_BUCKET = "tep-bucket"
     settings.STORAGE_S3_ENDPOINT_URL = "http://minio:9000"
-    scene = context.workdir / "inputs" / "source-0.tif"
+    scene = storage_root / "users" / "alice" / "workspace" / "data" / "my scene.tif"
 
     # when the manifest is made
     manifest = _manifest(ndvi, {"source": scene}, context)
@@ -292,19 +349,104 @@ def test_s3_staging_copies_the_job_folder_in_and_the_outputs_out(
     (stage_out,) = pod["containers"]
     assert unit["volumeMounts"] == root_mount
     assert unit["args"][-1] == f"sourceImage={scene}"
+    # and stage-in copies the job folder, then the scene from its key to its path
     job_key = f"users/alice/workspace/jobs/{context.job_id}"
     assert _env(stage_in) == {
         "AWS_DEFAULT_REGION": settings.STORAGE_S3_REGION,
         "AWS_ENDPOINT_URL": "http://minio:9000",
         "SOURCE": f"s3://tep-bucket/{job_key}/",
         "TARGET": f"{context.workdir}/",
+        "STORE": "s3://tep-bucket/",
+        "ROOT": str(storage_root),
         "TEP_OUTPUT_DIR": str(context.workdir / "outputs"),
     }
+    assert stage_in["args"] == ["users/alice/workspace/data/my scene.tif"]
     assert _env(stage_out)["TARGET"] == f"s3://tep-bucket/{job_key}/outputs/"
+    assert "args" not in stage_out
     for step in (stage_in, stage_out):
         assert step["command"][:2] == ["sh", "-c"]
         assert step["envFrom"] == [{"secretRef": {"name": "tep-storage-credentials"}}]
         assert step["volumeMounts"] == root_mount
+
+
+def _aws_calls(step: dict[str, Any], folder: Path) -> list[list[str]]:
+    """The `aws` commands a staging step's script runs, each as its words, with an `aws` on
+    the PATH that only writes them down."""
+    calls = folder / "calls"
+    program = folder / "bin" / "aws"
+    program.parent.mkdir()
+    program.write_text(
+        '#!/bin/sh\nfor word in "$@"; do printf \'%s\\t\' "$word"; done >> "$CALLS"\n'
+        'echo >> "$CALLS"\n'
+    )
+    program.chmod(0o755)
+    environment = {
+        **_env(step),
+        "CALLS": str(calls),
+        "PATH": f"{program.parent}:{os.environ['PATH']}",
+    }
+    subprocess.run(  # noqa: S603 - the manifest's own command, on our fake aws
+        step["command"] + step.get("args", []), env=environment, check=True, timeout=30
+    )
+    return [line.split("\t")[:-1] for line in calls.read_text().splitlines()]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("standin")
+def test_the_staging_scripts_copy_each_stored_input_to_its_path_whatever_its_name(
+    dsi: Process, storage_root: Path, context: RunContext, settings: Settings, tmp_path: Path
+) -> None:
+    # given two stored products, one with spaces and quotes in its name
+    settings.KUBERNETES_STAGING = "s3"
+    settings.STORAGE_S3_BUCKET = "tep-bucket"
+    products = [
+        storage_root / "holdings" / "sar" / "RS2_product.zip",
+        storage_root / "users" / "alice" / "workspace" / "data" / "S1 'a' \"b\" $x.zip",
+    ]
+    pod = _manifest(dsi, {"productRef": products}, context)["spec"]["template"]["spec"]
+    stage_in = pod["initContainers"][0]
+    (stage_out,) = pod["containers"]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+
+    # when their scripts run
+    copied_in = _aws_calls(stage_in, tmp_path / "in")
+    copied_out = _aws_calls(stage_out, tmp_path / "out")
+
+    # then stage-in copies the job folder, then each product from its key to its path
+    job_key = f"users/alice/workspace/jobs/{context.job_id}"
+    assert copied_in == [
+        [
+            "s3",
+            "cp",
+            "--recursive",
+            "--only-show-errors",
+            f"s3://tep-bucket/{job_key}/",
+            f"{context.workdir}/",
+        ],
+        *(
+            [
+                "s3",
+                "cp",
+                "--only-show-errors",
+                f"s3://tep-bucket/{product.relative_to(storage_root)}",
+                str(product),
+            ]
+            for product in products
+        ),
+    ]
+    # and readies the outputs folder, which stage-out copies up
+    assert (context.workdir / "outputs").is_dir()
+    assert copied_out == [
+        [
+            "s3",
+            "cp",
+            "--recursive",
+            "--only-show-errors",
+            f"{context.workdir / 'outputs'}/",
+            f"s3://tep-bucket/{job_key}/outputs/",
+        ]
+    ]
 
 
 @pytest.mark.django_db
@@ -403,17 +545,7 @@ def test_ndvi_job_succeeds_with_its_raster_and_the_pods_log(
         "eoc/ndvi:latest",
         succeed(after_polls=3, writes={"raster.tif": RASTER}, log="reading scene\nwriting NDVI\n"),
     )
-    job = job_accept(
-        alice,
-        ndvi,
-        {
-            "inputs": {
-                "source": {"href": "holdings/s2/S2A_MSIL2A_scene.tif"},
-                "red_source_band": 4,
-                "nir_source_band": 8,
-            }
-        },
-    )
+    job = _ndvi_job(alice, ndvi, red_source_band=4, nir_source_band=8)
     name = f"tep-job-{job.pk}"
 
     # when the worker runs it
@@ -466,7 +598,7 @@ def test_a_long_running_pods_log_reaches_the_run_log_once_read_by_what_is_new(
             log_each_poll=lambda poll: f"tile {poll} read\ntile {poll} done\n",
         ),
     )
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, ndvi)
 
     # when the worker runs it
     job = job_run_now(job)
@@ -530,62 +662,204 @@ def test_dsi_job_reads_its_parameter_file_and_writes_geojson(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_s3_staging_puts_the_job_folder_in_the_store_and_fetches_the_outputs(
-    standin: KubernetesStandin,
-    ndvi: Process,
-    alice: User,
-    settings: Settings,
-    moto_endpoint: str,
-    moto_client: Any,
+@pytest.mark.usefixtures("scene")
+def test_nested_steps_of_one_job_run_as_kubernetes_jobs_of_their_own(
+    standin: KubernetesStandin, ndvi: Process, context: RunContext, alice: User
 ) -> None:
-    # given an object store holding the scene, and pods staging through it
-    _use_s3(settings, moto_endpoint, moto_client)
-    settings.KUBERNETES_STAGING = "s3"
-    platform_storage().write("holdings/s2/scene.tif", [b"scene"])
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/scene.tif"}}})
-    prefix = job.storage_prefix
-    staged: list[str] = []
+    # given an NDVI pod writing a raster, and a job's two inputs nested NDVI calls
+    standin.behave("eoc/ndvi:latest", succeed(writes={"raster.tif": RASTER}))
+    nested = {"process": ndvi.identifier, "inputs": {"source": {"href": SCENE_HREF}}}
 
-    def stage_and_compute(container: SimulatedContainer) -> None:
-        """What stage-in finds in the store; and the raster, left there as stage-out does."""
-        staged.extend(entry.key for entry in platform_storage().walk(prefix))
-        platform_storage().write(f"{prefix}outputs/raster.tif", [RASTER])
+    # when the nested calls run (side by side)
+    inputs = nested_inputs_resolve({"first": nested, "second": nested}, context, alice)
 
-    standin.behave("eoc/ndvi:latest", succeed(run=stage_and_compute))
-
-    # when the worker runs it
-    job = job_run_now(job)
-
-    # then the pod found the scene in the job's folder, and the raster became the output
-    assert job.status == JobStatus.SUCCESSFUL, job.exception
-    assert staged == [f"{prefix}inputs/source-0.tif"]
-    assert _unit(standin.created[0])["args"][-1] == (
-        f"sourceImage={job_workdir(job) / 'inputs' / 'source-0.tif'}"
-    )
-    (output,) = job.outputs.all()
-    assert output.storage_path == f"{prefix}outputs/raster.tif"
-    assert output.size_bytes == len(RASTER)
-    assert b"".join(platform_storage().read(output.storage_path)) == RASTER
+    # then each ran as a Kubernetes Job of its own, named after the job, and gave its raster
+    names = [manifest["metadata"]["name"] for manifest in standin.created]
+    assert len(names) == len(set(names)) == 2
+    assert all(name.startswith(f"tep-job-{context.job_id}-") for name in names)
+    assert Path(inputs["first"]).read_bytes() == Path(inputs["second"]).read_bytes() == RASTER
+    assert inputs["first"] != inputs["second"]
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outputs_json_gives_literal_outputs(
-    standin: KubernetesStandin, dana: User, scene: Path, alice: User
+@pytest.mark.usefixtures("s3_staging")
+def test_a_nested_steps_output_left_in_the_store_reaches_the_next_process_as_a_local_file(
+    standin: KubernetesStandin, ndvi: Process, context: RunContext, alice: User
 ) -> None:
-    # given NDVI with a literal output too, and an image writing both
-    description = {
-        **NDVI_DESCRIPTION,
-        "outputs": {
-            **NDVI_DESCRIPTION["outputs"],
-            "vegetatedShare": {"title": "Vegetated share", "schema": {"type": "number"}},
-        },
-    }
-    process = docker_process_create(dana, description, NDVI_UNIT, identifier="ndvi-share")
+    # given a scene in the store, and an NDVI pod writing a raster
+    platform_storage().write(SCENE_HREF, [b"scene"])
+    standin.behave("eoc/ndvi:latest", succeed(writes={"raster.tif": RASTER}))
+    nested = {"process": ndvi.identifier, "inputs": {"source": {"href": SCENE_HREF}}}
+
+    # when a job's input is that nested call (the job's process may run on the worker)
+    inputs = nested_inputs_resolve({"data": nested}, context, alice)
+
+    # then the input is the raster on the worker's disk
+    assert Path(inputs["data"]).read_bytes() == RASTER
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("s3_staging")
+def test_s3_staging_leaves_the_outputs_in_the_store_and_fetches_only_outputs_json(
+    standin: KubernetesStandin, ndvi_share: Process, alice: User
+) -> None:
+    # given a scene in the store, and an image writing a raster and a value
+    platform_storage().write(SCENE_HREF, [b"scene"])
     standin.behave(
         "eoc/ndvi:latest",
         succeed(writes={"raster.tif": RASTER, "outputs.json": b'{"vegetatedShare": 0.42}'}),
     )
-    job = job_accept(alice, process, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, ndvi_share)
+    prefix = job.storage_prefix
+
+    # when the worker runs it
+    with store_transfers() as transfers:
+        job = job_run_now(job)
+
+    # then the job has the raster, as stage-out stored it, and the value
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    assert [
+        (row.output_id, row.storage_path, row.media_type, row.size_bytes, row.value)
+        for row in job.outputs.all()
+    ] == [
+        (
+            "raster",
+            f"{prefix}outputs/raster.tif",
+            "image/tiff; application=geotiff",
+            len(RASTER),
+            None,
+        ),
+        ("vegetatedShare", "", "application/json", 0, 0.42),
+    ]
+    assert b"".join(platform_storage().read(f"{prefix}outputs/raster.tif")) == RASTER
+    # and the worker fetched outputs.json alone, and uploaded no output again
+    assert [(op, key) for op, key in transfers if key.startswith(f"{prefix}outputs/")] == [
+        ("read", f"{prefix}outputs/outputs.json")
+    ]
+    assert not (job_workdir(job) / "outputs" / "raster.tif").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("s3_staging")
+def test_s3_staging_has_the_pod_copy_a_workspace_file_from_its_key(
+    standin: KubernetesStandin, ndvi: Process, alice: User, settings: Settings
+) -> None:
+    # given a scene in alice's workspace in the store, and an image that reads it
+    key = "users/alice/workspace/data/scene.tif"
+    platform_storage().write(key, [b"scene"])
+    standin.behave("eoc/ndvi:latest", succeed(run=_writes_what_it_saw))
+    job = _ndvi_job(alice, ndvi, "workspace/data/scene.tif")
+
+    # when the worker runs it
+    with store_transfers() as transfers:
+        job = job_run_now(job)
+
+    # then the pod found the scene at its path below STORAGE_ROOT, copied from its key
+    assert job.status == JobStatus.SUCCESSFUL, job.exception
+    scene = Path(settings.STORAGE_ROOT) / key
+    (created,) = standin.created
+    assert _unit(created)["args"][-1] == f"sourceImage={scene}"
+    assert created["spec"]["template"]["spec"]["initContainers"][0]["args"] == [key]
+    (output,) = job.outputs.all()
+    assert output.size_bytes == len(RASTER + b"scene")
+    assert b"".join(platform_storage().read(output.storage_path)) == RASTER + b"scene"
+    # and the worker moved no file: neither the scene nor the raster
+    assert transfers == []
+    assert not scene.exists()
+    assert job.bytes_staged_in == len(b"scene")
+
+
+def _writes_what_it_saw(container: SimulatedContainer) -> None:
+    """A unit whose raster proves what it read: RASTER, then the bytes of its sourceImage."""
+    source = container.args[-1].removeprefix("sourceImage=")
+    (container.output_dir / "raster.tif").write_bytes(RASTER + container.path(source).read_bytes())
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("s3_staging")
+def test_s3_staging_puts_inputs_only_on_the_workers_disk_where_the_pod_finds_them(
+    standin: KubernetesStandin,
+    dsi: Process,
+    storage_root: Path,
+    context: RunContext,
+    tmp_path: Path,
+) -> None:
+    # given a batch of a job, a nested process's output of that job on the worker's disk,
+    # and a file outside STORAGE_ROOT
+    batch = replace(context, workdir=context.workdir / "batches" / "1")
+    batch.workdir.mkdir(parents=True)
+    nested_output = context.workdir / "nested" / "1" / "outputs" / "rs2.zip"
+    nested_output.parent.mkdir(parents=True)
+    nested_output.write_bytes(b"rs2")
+    elsewhere = tmp_path / "elsewhere" / "s1.zip"
+    elsewhere.parent.mkdir()
+    elsewhere.write_bytes(b"s1")
+    seen: list[tuple[str, bytes]] = []
+
+    def read_products(container: SimulatedContainer) -> None:
+        for product in container.path(container.args[0]).read_text().split():
+            seen.append((product, container.path(product).read_bytes()))
+        (container.output_dir / "output.geojson").write_text('{"type": "FeatureCollection"}')
+
+    standin.behave("pvretano/dsi:latest", succeed(run=read_products))
+
+    # when the batch runs dsi on both
+    results = RUNNER.run(dsi, {"productRef": [nested_output, elsewhere]}, batch)
+
+    # then the pod found the first at its own path, which the worker put into the store at
+    # its key, and the second gathered into the batch's folder
+    assert seen == [
+        (str(nested_output), b"rs2"),
+        (str(batch.workdir / "inputs" / "productRef-1.zip"), b"s1"),
+    ]
+    key = nested_output.relative_to(storage_root).as_posix()
+    assert b"".join(platform_storage().read(key)) == b"rs2"
+    assert results == {
+        "output": OutputFile(
+            batch.workdir / "outputs" / "output.geojson",
+            "application/geo+json",
+            stored_size=len('{"type": "FeatureCollection"}'),
+        )
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("s3_staging")
+def test_a_batch_output_its_pod_left_in_the_store_is_recorded_without_an_upload(
+    ndvi: Process, alice: User
+) -> None:
+    # given a running job whose batch's pod left the raster in the store, and the output as
+    # the batch's row gives it back: without its size
+    job = _ndvi_job(alice, ndvi)
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
+    key = f"{job.storage_prefix}batches/1/outputs/raster.tif"
+    platform_storage().write(key, [RASTER])
+    raster = OutputFile(job_workdir(job) / "batches" / "1" / "outputs" / "raster.tif", "image/tiff")
+
+    # when the job succeeds with it
+    with store_transfers() as transfers:
+        job_succeed(job, {"raster": [raster]}, {})
+
+    # then its row has the stored file's size, and nothing was uploaded
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCESSFUL
+    assert [(row.output_id, row.storage_path, row.size_bytes) for row in job.outputs.all()] == [
+        ("raster.1", key, len(RASTER))
+    ]
+    assert transfers == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("scene")
+def test_outputs_json_gives_literal_outputs(
+    standin: KubernetesStandin, ndvi_share: Process, alice: User
+) -> None:
+    # given NDVI with a literal output too, and an image writing both
+    standin.behave(
+        "eoc/ndvi:latest",
+        succeed(writes={"raster.tif": RASTER, "outputs.json": b'{"vegetatedShare": 0.42}'}),
+    )
+    job = _ndvi_job(alice, ndvi_share)
 
     job = job_run_now(job)
 
@@ -605,7 +879,7 @@ def test_failing_container_fails_the_job_with_its_reason_message_and_exit_code(
         "eoc/ndvi:latest",
         fail(reason="Error", message="band 13 is missing", exit_code=2, log="reading scene\n"),
     )
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, ndvi)
 
     # when the worker runs it
     job = job_run_now(job)
@@ -630,7 +904,7 @@ def test_job_past_its_deadline_fails_with_a_timeout_message(
         dana, {**NDVI_DESCRIPTION, "jobTimeout": 1}, unit, identifier="ndvi-quick"
     )
     standin.behave("eoc/ndvi:latest", deadline(log="still working\n"))
-    job = job_accept(alice, process, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, process)
 
     # when the worker runs it
     job = job_run_now(job)
@@ -649,7 +923,7 @@ def test_dismissing_a_running_job_deletes_its_kubernetes_job(
 ) -> None:
     # given a job whose pod runs until it is deleted, run by a worker thread
     standin.behave("eoc/ndvi:latest", hang(log="working\n"))
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, ndvi)
     name = f"tep-job-{job.pk}"
 
     worker = job_run_on_thread(job)
@@ -680,7 +954,7 @@ def test_a_long_running_pod_says_running_once_and_a_dismissal_still_deletes_its_
     monkeypatch.setattr(f"{CONTAINER_MODULE}.STOP_CHECK_SECONDS", 0.1)
     monkeypatch.setattr(f"{CONTAINER_MODULE}.REPORT_EVERY_SECONDS", 0.1)
     standin.behave("eoc/ndvi:latest", hang())
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, ndvi)
     name = f"tep-job-{job.pk}"
     worker = job_run_on_thread(job)
     simulated = wait_for(
@@ -715,7 +989,7 @@ def test_a_redelivered_job_follows_the_kubernetes_job_already_there(
 ) -> None:
     # given a Kubernetes Job a lost worker created for this job
     standin.behave("eoc/ndvi:latest", succeed(writes={"raster.tif": RASTER}))
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, ndvi)
     context = RunContext(
         job_id=str(job.pk),
         owner=alice,
@@ -740,7 +1014,7 @@ def test_a_cluster_refusing_the_token_fails_the_job(
     standin: KubernetesStandin, ndvi: Process, scene: Path, alice: User, settings: Settings
 ) -> None:
     settings.KUBERNETES_API_TOKEN = "not-the-token"
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/" + scene.name}}})
+    job = _ndvi_job(alice, ndvi)
 
     job = job_run_now(job)
 
@@ -768,7 +1042,7 @@ def test_a_job_is_dismissed_even_when_the_cluster_is_unreachable(
 ) -> None:
     # given a cluster that does not answer
     settings.KUBERNETES_API_URL = "http://127.0.0.1:9"
-    job = job_accept(alice, ndvi, {"inputs": {"source": {"href": "holdings/s2/none.tif"}}})
+    job = _ndvi_job(alice, ndvi, "holdings/s2/none.tif")
 
     # when the job is dismissed
     with pytest.raises(RunnerStopError):

@@ -44,6 +44,7 @@ __all__ = [
     "parent_key",
     "platform_storage",
     "platform_storage_reset",
+    "storage_file_fetch",
 ]
 
 
@@ -69,3 +70,14 @@ def platform_storage_reset(*, setting: str, **kwargs: Any) -> None:
     """Forget the backend when a storage setting changes (override_settings in tests)."""
     if setting.startswith("STORAGE_"):
         platform_storage.cache_clear()
+
+
+def storage_file_fetch(key: str, target: Path) -> int:
+    """Copy a file of the platform's storage to `target` on this machine (its folder made);
+    returns its size."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    size = 0
+    with target.open("wb") as file:
+        for chunk in platform_storage().read(key):
+            size += file.write(chunk)
+    return size

@@ -11,7 +11,7 @@ from cwltool.process import Process as CwlTool
 
 from apps.processes.cwl import PROCESS_FIELD
 from apps.processes.models import Process
-from apps.processes.runners.base import ExecutionFailedError, RunContext
+from apps.processes.runners.base import ExecutionFailedError, RunContext, step_run_id
 from apps.processes.runners.cwl.values import _cwl_value, _platform_inputs
 
 if TYPE_CHECKING:
@@ -67,7 +67,7 @@ class PlatformProcessJob:
     ) -> None:
         workdir = Path(self.outdir)
         sub_context = RunContext(
-            job_id=self.cwl_run.context.job_id,
+            job_id=step_run_id(self.cwl_run.context.job_id, f"cwl/{self.name}"),
             owner=self.cwl_run.context.owner,
             workdir=workdir,
             progress=StepReporter(self.cwl_run, self.name),
