@@ -190,17 +190,18 @@ def celery_worker_process(
     for job in Job.objects.filter(status__in=[JobStatus.ACCEPTED, JobStatus.RUNNING]):
         with suppress(ConflictError):
             job_dismiss(job=job)
-    _wait_until_idle(f"test-{os.getpid()}@{socket.gethostname()}")
+    wait_until_idle(f"test-{os.getpid()}@{socket.gethostname()}")
 
 
-def _wait_until_idle(node: str, timeout: float = 30) -> None:
+def wait_until_idle(node: str, timeout: float = 30) -> None:
+    """Wait until the Celery worker `node` runs no task; fail the test after `timeout` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         active = celery_app.control.inspect(destination=[node], timeout=1).active() or {}
         if not any(active.values()):
             return
         time.sleep(0.05)
-    pytest.fail(f"The Celery worker {node} was still busy {timeout} s after the test.")
+    pytest.fail(f"The Celery worker {node} was still busy after {timeout} s.")
 
 
 def wait_for(predicate: Callable[[], Any], *, timeout: float = 30, every: float = 0.1) -> Any:

@@ -27,7 +27,7 @@ from apps.processes.parallel.batches import _batch_claim
 from apps.processes.registry import Input, Output, builtin_process
 from apps.processes.runners.base import OutputFile
 from marketplace.celery import app as celery_app
-from tests.fixtures import _wait_until_idle, start_worker, stop_worker, wait_for
+from tests.fixtures import start_worker, stop_worker, wait_for, wait_until_idle
 from tests.ogc import submit_builtin_job
 
 UNCORRELATED = {
@@ -371,7 +371,7 @@ def two_workers(
     yield
     for job in Job.objects.filter(status__in=[JobStatus.ACCEPTED, JobStatus.RUNNING]):
         job_dismiss(job=job)
-    _wait_until_idle(_node(SECOND_WORKER))
+    wait_until_idle(_node(SECOND_WORKER))
 
 
 def _slow_square(user: User, values: list[int], seconds_per_value: float) -> Job:
@@ -472,7 +472,7 @@ def test_dismissing_a_split_job_stops_all_its_batches(alice: User) -> None:
     statuses = set(job.batches.values_list("status", flat=True))
     assert statuses <= {JobBatchStatus.STOPPED, JobBatchStatus.SUCCESSFUL}
     wait_for(lambda: any(line.endswith(": stopped") for line in _log(job)), timeout=10)
-    _wait_until_idle(_node(SECOND_WORKER), timeout=10)
+    wait_until_idle(_node(SECOND_WORKER), timeout=10)
     job.refresh_from_db()
     assert job.status == JobStatus.DISMISSED
     assert set(job.batches.values_list("status", flat=True)) == statuses
