@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AccountsConfig(AppConfig):
@@ -9,4 +10,8 @@ class AccountsConfig(AppConfig):
         from apps.accounts import (  # noqa: F401 - registers what they define
             rule_cache,  # the access rules' change signals
             schema,  # OpenAPI security schemes
+        )
+
+        post_migrate.connect(
+            rule_cache.access_rules_migrated, sender=self, dispatch_uid="access_rules_migrated"
         )

@@ -9,7 +9,9 @@ old rules with the new token). A request then costs one cache read: a process wh
 is not the current one reads the rules again. When the token is missing (the cache was
 flushed) a new one is made, so every process reads the rules again.
 
-Rules change through the model (admin pages, services), so signals see every change.
+Rules change through the model (admin pages, services), so signals see those changes; a
+migration writes through a historical model, which sends none, so every `migrate` (data
+migrations add default rules) replaces the token too.
 Expiry is checked at each use: a rule read before it expired is still dropped on time.
 """
 
@@ -56,6 +58,11 @@ def access_rules_changed() -> None:
     """Make every process read the rules again, now and once the change is committed."""
     cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
     transaction.on_commit(lambda: cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None))
+
+
+def access_rules_migrated(**kwargs: Any) -> None:
+    """After `migrate` (connected for this app in its config)."""
+    access_rules_changed()
 
 
 @receiver(post_save, sender=AccessRule, dispatch_uid="access_rules_saved")

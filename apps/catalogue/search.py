@@ -124,8 +124,9 @@ def with_geojson(records: QuerySet[Record]) -> QuerySet[Record]:
 
 
 def _in_order(ids: list[str]) -> list[Record]:
+    """The records of `ids`, in that order; one deleted since the ids were found is left out."""
     by_id = {record.pk: record for record in with_geojson(Record.objects.filter(pk__in=ids))}
-    return [by_id[record_id] for record_id in ids]
+    return [by_id[record_id] for record_id in ids if record_id in by_id]
 
 
 # The page of a counted search: its matches found first (COUNT_CAP + 1 at most), sorted

@@ -167,6 +167,8 @@ def process_replace(*, user: User, process: Process, package: Package) -> Proces
         process.state, process.rejection_reason = ProcessState.PRIVATE, ""
     process.save()
     process_record_sync(process)
+    if process.state == ProcessState.SUBMITTED:
+        _review_checks_keep(revision)
     return revision
 
 
@@ -225,22 +227,24 @@ def process_submit(*, user: User, process: Process) -> Process:
         if process.state == ProcessState.SUBMITTED:
             raise ConflictError("The application is already waiting for review.")
         raise ConflictError("There is no new revision of this application to submit.")
+    under_review: ProcessRevision | None
     if process.state == ProcessState.PUBLISHED and pending is not None:
         pending.state, pending.rejection_reason = RevisionState.SUBMITTED, ""
         pending.save(update_fields=["state", "rejection_reason"])
+        under_review = pending
     else:
         process.state, process.rejection_reason = ProcessState.SUBMITTED, ""
+        under_review = process.live_revision
     process.submitted_at = timezone.now()
     process.save()
-    _review_checks_keep(process_under_review(process))
+    if under_review is not None:
+        _review_checks_keep(under_review)
     return process
 
 
-def _review_checks_keep(revision: ProcessRevision | None) -> None:
-    """Keep what the review checks find in a submitted revision, so that the review queue
+def _review_checks_keep(revision: ProcessRevision) -> None:
+    """Keep what the review checks find in a revision under review, so that the review queue
     shows it without checking every row again (the CWL check runs cwltool)."""
-    if revision is None:
-        return
     checks = package_review(revision.description, revision.execution_unit)
     ProcessRevision.objects.filter(pk=revision.pk).update(
         review_checks=[asdict(check) for check in checks]

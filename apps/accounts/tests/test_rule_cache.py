@@ -4,6 +4,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
@@ -23,6 +25,12 @@ def _may_execute(user: User) -> bool:
 
 
 def _rule(user: User, **fields: object) -> AccessRule:
+    rule = _rule_unsaved(user, **fields)
+    rule.save()
+    return rule
+
+
+def _rule_unsaved(user: User, **fields: object) -> AccessRule:
     defaults: dict[str, object] = {
         "name": "alice runs ndvi",
         "applies_to": AppliesTo.USER,
@@ -31,7 +39,7 @@ def _rule(user: User, **fields: object) -> AccessRule:
         "resource_types": ["process"],
         "resource_pattern": "ndvi",
     }
-    return AccessRule.objects.create(**{**defaults, **fields})
+    return AccessRule(**{**defaults, **fields})
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +55,23 @@ def test_rules_are_read_once_until_they_change(
 
     with django_assert_num_queries(0):
         assert _may_execute(alice)
+
+    _rule(alice, name="alice runs sen2cor", resource_pattern="sen2cor")
+    with django_assert_num_queries(1):
+        assert _may_execute(alice)
+
+
+def test_rules_written_by_a_migration_apply_after_migrate(alice: User) -> None:
+    # given the rules read, then a rule written as a data migration writes it (no signal)
+    assert not _may_execute(alice)
+    AccessRule.objects.bulk_create([_rule_unsaved(alice)])
+    assert not _may_execute(alice)
+
+    # when migrate ends
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=DEFAULT_DB_ALIAS)
+
+    # then the rule applies
+    assert _may_execute(alice)
 
 
 def test_a_change_applies_at_the_next_check(alice: User) -> None:

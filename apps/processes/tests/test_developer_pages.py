@@ -602,6 +602,23 @@ def test_the_queue_reads_no_more_and_validates_nothing_for_more_applications(
     assert cwl_validations == []
 
 
+def test_an_app_replaced_while_waiting_for_review_is_queued_with_its_new_checks(
+    dana: User, administrator: User
+) -> None:
+    # given a submitted CWL application
+    process = deployed(dana, cwl_tool("shout-a"))
+    process_submit(user=dana, process=process)
+
+    # when its developer replaces it while it waits
+    process_replace(user=dana, process=process, package=package_read(cwl_tool("shout-a", "Loud")))
+
+    # then the queue shows the checks of the new revision
+    page = session_client_of(administrator).get("/manage/apps/").content.decode()
+    row = table_row(page, "review-shout-a")
+    assert "Loud" in row
+    assert "1 of 2 failed" in row
+
+
 def test_a_revision_submitted_without_kept_checks_is_checked_on_its_page(
     dana: User, administrator: User, scale_values: Process
 ) -> None:
