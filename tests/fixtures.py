@@ -33,6 +33,7 @@ from apps.ogc.errors import ConflictError
 from apps.processes.models import Process
 from apps.processes.validation import execute_request_check
 from marketplace.celery import app as celery_app
+from tests.peers import free_port
 
 PASSWORD = "correct-horse-battery"
 
@@ -235,12 +236,6 @@ def default_access_rules(db: None) -> None:
     migration.create_default_rules(django_apps, None)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 S3_CREDENTIALS = {"aws_access_key_id": "tep-test", "aws_secret_access_key": "tep-test-secret"}
 BUCKETS = count(1)
 
@@ -248,7 +243,7 @@ BUCKETS = count(1)
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """A local S3-compatible server (moto_server) for the session."""
-    port = _free_port()
+    port = free_port()
     log = open(Path(settings.VAR_DIR) / "test-moto.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
         [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
@@ -292,7 +287,7 @@ def use_s3(settings: Settings, endpoint: str, client: Any) -> None:
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup: None) -> Iterator[str]:
     """The real ASGI application (HTTP and WebSocket) served by uvicorn on the test database."""
-    port = _free_port()
+    port = free_port()
     log = open(Path(settings.VAR_DIR) / "test-asgi.log", "wb")  # noqa: SIM115
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and fixed arguments
         [

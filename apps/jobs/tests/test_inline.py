@@ -1,6 +1,7 @@
 """Quick built-ins run in the request that accepted them; anything else waits for a worker."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -17,6 +18,8 @@ from apps.processes.registry import Output, builtin_process
 from apps.processes.services import processes_sync_builtins
 from tests.clients import client_of
 from tests.ogc import execute, submit_builtin_job
+
+WRITES = ("INSERT", "UPDATE", "DELETE")
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -135,7 +138,17 @@ def test_a_quick_job_takes_one_transaction(alice: User, settings) -> None:
     settings.JOBS_QUEUE = QUEUE
     _post(alice, "echo", {"value": "warm"})
 
-    with CaptureQueriesContext(connection) as queries:
+    writes_outside_the_transaction: list[str] = []
+
+    def record_writes_outside(execute: Any, sql: str, *arguments: Any) -> Any:
+        if sql.split()[0].upper() in WRITES and not connection.in_atomic_block:
+            writes_outside_the_transaction.append(sql)
+        return execute(sql, *arguments)
+
+    with (
+        connection.execute_wrapper(record_writes_outside),
+        CaptureQueriesContext(connection) as queries,
+    ):
         response = _post(alice, "echo", {"value": "hello"})
 
     assert response.json()["status"] == "successful"
@@ -143,6 +156,7 @@ def test_a_quick_job_takes_one_transaction(alice: User, settings) -> None:
     statements = [query["sql"].split()[0].upper() for query in queries.captured_queries]
     assert statements.count("COMMIT") == 1
     assert statements.count("UPDATE") == 0
+    assert writes_outside_the_transaction == []
 
 
 def test_synchronous_quick_jobs_answer_their_results(alice: User) -> None:

@@ -11,11 +11,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.db import connection
 
 from apps.accounts.models import User
 from apps.jobs.models import Job, JobLogLine
+from apps.jobs.reporting import JobReporter
 from apps.jobs.services import job_run
 from apps.processes.models import Process
 from apps.processes.packages import package_read
@@ -115,3 +117,16 @@ def holdings_file(relative: str, content: bytes) -> Path:
 
 def log_lines(job: Job) -> list[str]:
     return list(job.log_lines.values_list("line", flat=True))
+
+
+def stop_checks_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The jobs' reporters' checks for a dismissal from now on (job ids), as they happen."""
+    checks: list[str] = []
+    check = JobReporter.raise_if_stopped
+
+    def counted(reporter: JobReporter) -> None:
+        checks.append(str(reporter.job.pk))
+        check(reporter)
+
+    monkeypatch.setattr(JobReporter, "raise_if_stopped", counted)
+    return checks

@@ -3,7 +3,6 @@ cycle, with a fake engine (a Python script) standing in for docker or podman."""
 
 import json
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from apps.processes.tests.docker_packages import (
     job_run_now,
     job_run_on_thread,
     log_lines,
+    stop_checks_counted,
 )
 from apps.workspaces.media import media_type_of
 from tests.fixtures import wait_for
@@ -280,6 +280,7 @@ def test_a_long_running_container_says_running_once_and_a_dismissal_still_stops_
     # given a job whose container runs until removed, looked after every tenth of a second
     monkeypatch.setattr(f"{CONTAINER_MODULE}.STOP_CHECK_SECONDS", 0.1)
     monkeypatch.setattr(f"{CONTAINER_MODULE}.REPORT_EVERY_SECONDS", 0.1)
+    stop_checks = stop_checks_counted(monkeypatch)
     job = _accept(alice, ndvi_with_image("tep/hang:1"), scene)
     pid_file = engine_state / f"tep-job-{job.pk}.pid"
     worker = job_run_on_thread(job)
@@ -287,7 +288,7 @@ def test_a_long_running_container_says_running_once_and_a_dismissal_still_stops_
 
     # when it has run for many of those intervals, then is dismissed by a web process that
     # cannot reach the engine
-    time.sleep(1)
+    wait_for(lambda: len(stop_checks) >= 5)
     monkeypatch.setattr(dismissal, "runner_stop", _engine_unreachable)
     job_dismiss(job=Job.objects.get(pk=job.pk))
 
