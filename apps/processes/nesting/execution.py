@@ -9,7 +9,6 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connections
 
 from apps.accounts.models import User
@@ -21,11 +20,13 @@ from apps.processes.runners.base import (
     ExecutionFailedError,
     OutputFile,
     RunContext,
+    RunLog,
+    output_file_local,
     step_run_id,
+    stop_check,
 )
 from apps.processes.selectors import process_get_visible_to
 from apps.processes.staging import stage_inputs
-from apps.workspaces.storage import storage_file_fetch
 
 MAX_PARALLEL_STEPS = 8
 QUALIFIED_MEMBERS = {"value", "mediaType", "encoding", "schema"}
@@ -39,7 +40,8 @@ class NestedProgress:
 
     The job's percent is held at `HELD_PERCENT`; the step's own percent goes in the line.
     Its `log` makes it a `RunLog`, so what a step's runner logs (a container's output, a CWL
-    tool's) reaches the job's run log like the step's reports.
+    tool's) reaches the job's run log; and it asks its parent whether the job was stopped
+    (a `StopCheck`), so a step's container is stopped as promptly as the job's.
     """
 
     def __init__(self, parent: ProgressReporter, label: str) -> None:
@@ -47,14 +49,26 @@ class NestedProgress:
         self.label = label
 
     def __call__(self, percent: int, message: str = "") -> None:
-        self.log(f"{int(percent)}% {message}".strip())
+        self.report_line(f"{int(percent)}% {message}".strip())
 
-    def log(self, line: str) -> None:
+    def report_line(self, line: str) -> None:
+        """A line of the step's own, reported as progress of the job (its percent held)."""
         prefixed = f"[{self.label}] {line}"
         if isinstance(self.parent, NestedProgress):
+            self.parent.report_line(prefixed)
+        else:
+            self.parent(HELD_PERCENT, prefixed)
+
+    def log(self, line: str) -> None:
+        """A run-log line (a container's output): not a report, where the parent keeps a log."""
+        prefixed = f"[{self.label}] {line}"
+        if isinstance(self.parent, RunLog):
             self.parent.log(prefixed)
         else:
             self.parent(HELD_PERCENT, prefixed)
+
+    def raise_if_stopped(self) -> None:
+        stop_check(self.parent)
 
 
 def nested_inputs_resolve(
@@ -142,7 +156,7 @@ def _slot_value(slot: NestedSlot, number: int, context: RunContext, owner: User)
         workdir=workdir,
         progress=progress,
     )
-    progress.log("started")
+    progress.report_line("started")
     started = time.monotonic()
     try:
         results = nested_call_execute(call, step_context, owner)
@@ -150,7 +164,7 @@ def _slot_value(slot: NestedSlot, number: int, context: RunContext, owner: User)
         raise ExecutionFailedError(
             f"Nested process {call.process!r} (input {slot.input_id!r}): {error}"
         ) from error
-    progress.log(f"finished in {time.monotonic() - started:.1f} s")
+    progress.report_line(f"finished in {time.monotonic() - started:.1f} s")
     return _chosen_output(call, results)
 
 
@@ -169,14 +183,7 @@ def _chosen_output(call: NestedCall, results: dict[str, Any]) -> Any:
 
 def _as_input_value(output: Any) -> Any:
     """An output file feeds the next process as a local path, as a staged input would."""
-    if not isinstance(output, OutputFile):
-        return output
-    if output.stored_size is not None and not output.path.is_file():
-        # A step's pod left it in the object store (Kubernetes with s3 staging); the next
-        # process may run on the worker, so it is fetched to the path of its key.
-        key = output.path.relative_to(Path(settings.STORAGE_ROOT)).as_posix()
-        storage_file_fetch(key, output.path)
-    return output.path
+    return output_file_local(output) if isinstance(output, OutputFile) else output
 
 
 def _local_execute(call: NestedCall, context: RunContext, owner: User) -> dict[str, Any]:

@@ -93,6 +93,14 @@ class BatchReporter:
     def heartbeat(self) -> bool:
         return bool(self.running().update(heartbeat=timezone.now()))
 
+    def raise_if_stopped(self) -> None:
+        """Raise as a report would once the batch no longer runs here (or another batch
+        failed); writes nothing."""
+        if not self.running().exists():
+            raise self._stopped()
+        if self.on_report is not None:
+            self.on_report()
+
     def running(self) -> QuerySet[JobBatch]:
         """The batch's row while this process runs it and its job is running; else nothing."""
         return JobBatch.objects.filter(

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from django.conf import settings
+
 from apps.accounts.models import User
 from apps.processes.models import Process
 from apps.processes.registry import ProgressReporter
+from apps.workspaces.storage import storage_file_fetch
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +32,16 @@ class OutputFile:
     path: Path
     media_type: str
     stored_size: int | None = None
+
+
+def output_file_local(output: OutputFile) -> Path:
+    """The output's path on this machine: a file a runner left only in the object store
+    (a Kubernetes pod staging through it) is fetched there first, for whatever reads it next
+    (another process, a workflow step)."""
+    if output.stored_size is not None and not output.path.is_file():
+        key = output.path.relative_to(Path(settings.STORAGE_ROOT)).as_posix()
+        storage_file_fetch(key, output.path)
+    return output.path
 
 
 @dataclass(frozen=True)
@@ -69,6 +82,13 @@ def step_run_id(run_id: str, step: str) -> str:
     job_id = run_id[:JOB_ID_LENGTH]
     digest = hashlib.sha256(f"{run_id}/{step}".encode()).hexdigest()[:STEP_DIGEST_LENGTH]
     return f"{job_id}-s{digest}"
+
+
+def stop_check(progress: ProgressReporter) -> None:
+    """Raise, as a report would, once the job (or batch) no longer runs, writing nothing:
+    where the reporter can tell (a StopCheck); a reporter that cannot tells nothing here."""
+    if isinstance(progress, StopCheck):
+        progress.raise_if_stopped()
 
 
 def run_log_writer(context: RunContext) -> Callable[[str], None]:

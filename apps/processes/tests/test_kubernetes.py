@@ -32,6 +32,7 @@ from apps.processes.models import Process
 from apps.processes.nesting import nested_inputs_resolve
 from apps.processes.runners.base import OutputFile, RunContext
 from apps.processes.runners.container import RunnerStopError, container_spec
+from apps.processes.runners.cwl.values import _cwl_value as cwl_value
 from apps.processes.runners.engine import engine_run_command
 from apps.processes.runners.kubernetes import RUNNER, job_manifest, kubernetes_job_delete
 from apps.processes.runners.kubernetes_cluster import Cluster, PodLog, kubernetes_api_client
@@ -679,6 +680,23 @@ def test_nested_steps_of_one_job_run_as_kubernetes_jobs_of_their_own(
     assert all(name.startswith(f"tep-job-{context.job_id}-") for name in names)
     assert Path(inputs["first"]).read_bytes() == Path(inputs["second"]).read_bytes() == RASTER
     assert inputs["first"] != inputs["second"]
+
+
+@pytest.mark.usefixtures("s3_staging")
+def test_an_output_a_pod_left_in_the_store_reaches_a_workflow_step_as_a_local_file(
+    settings: Settings,
+) -> None:
+    # given a raster a step's pod left in the store
+    key = "users/alice/workspace/jobs/j/cwl/out/outputs/raster.tif"
+    platform_storage().write(key, [RASTER])
+    output = OutputFile(Path(settings.STORAGE_ROOT) / key, "image/tiff", stored_size=len(RASTER))
+
+    # when it is handed to cwltool as the step's output
+    value = cwl_value(output)
+
+    # then it is a File on this machine, with its name
+    assert value["basename"] == "raster.tif"
+    assert Path(value["location"].removeprefix("file://")).read_bytes() == RASTER
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,6 +9,7 @@ import pytest
 
 from apps.accounts.models import AccessRule, User
 from apps.jobs.models import Job, JobLogLine, JobStatus
+from apps.jobs.reporting import JobDismissedError
 from apps.jobs.services import job_workdir
 from apps.processes.models import RemoteProvider
 from apps.processes.nesting.execution import HELD_PERCENT, NestedProgress
@@ -303,3 +304,51 @@ def test_what_a_nested_steps_runner_logs_reaches_the_jobs_run_log(
 
     # then the line reaches the job's reporter, prefixed with the steps, the job's percent held
     assert reports == [(HELD_PERCENT, "[a] [b] tool says hello")]
+
+
+class JobLikeReporter:
+    """A job's reporter as runners see it: reports, run-log lines, and a stop check."""
+
+    def __init__(self) -> None:
+        self.reports: list[tuple[int, str]] = []
+        self.lines: list[str] = []
+        self.stopped = False
+
+    def __call__(self, percent: int, message: str = "") -> None:
+        self.reports.append((percent, message))
+
+    def log(self, line: str) -> None:
+        self.lines.append(line)
+
+    def raise_if_stopped(self) -> None:
+        if self.stopped:
+            raise JobDismissedError("j")
+
+
+def test_a_nested_steps_output_lines_are_run_log_lines_not_reports() -> None:
+    # given a nested step under a job's reporter that keeps a run log
+    job = JobLikeReporter()
+    step = NestedProgress(NestedProgress(job, "a"), "b")
+
+    # when the step's container writes a line, and the step reports
+    step.log("tile 1 done")
+    step(50, "half")
+
+    # then the line is in the run log, and only the report moved the job
+    assert job.lines == ["[a] [b] tile 1 done"]
+    assert job.reports == [(HELD_PERCENT, "[a] [b] 50% half")]
+
+
+def test_a_nested_step_is_told_its_job_was_stopped_without_reporting() -> None:
+    # given a nested step under a job's reporter
+    job = JobLikeReporter()
+    step = NestedProgress(NestedProgress(job, "a"), "b")
+    step.raise_if_stopped()
+
+    # when the job is dismissed
+    job.stopped = True
+
+    # then the step's check raises, and nothing was written
+    with pytest.raises(JobDismissedError):
+        step.raise_if_stopped()
+    assert (job.reports, job.lines) == ([], [])

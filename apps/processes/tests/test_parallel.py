@@ -19,11 +19,12 @@ from kombu import Queue
 
 from apps.accounts.models import User
 from apps.jobs.api.ogc import results_document
-from apps.jobs.models import Job, JobBatch, JobBatchStatus, JobStatus
+from apps.jobs.models import Job, JobBatch, JobBatchStatus, JobLogLine, JobStatus
+from apps.jobs.reporting import JobDismissedError
 from apps.jobs.services import job_dismiss, job_output_rows, job_run
 from apps.processes import parallel, registry
 from apps.processes.parallel import Batch, parallel_plan
-from apps.processes.parallel.batches import _batch_claim
+from apps.processes.parallel.batches import BatchReporter, _batch_claim
 from apps.processes.registry import Input, Output, builtin_process
 from apps.processes.runners.base import OutputFile
 from marketplace.celery import app as celery_app
@@ -289,6 +290,23 @@ def test_a_batch_is_claimed_once(alice: User) -> None:
         JobBatchStatus.RUNNING,
         f"{socket.gethostname()}:{os.getpid()}",
     )
+
+
+@pytest.mark.django_db
+def test_a_batchs_container_is_told_of_a_dismissal_without_writing(alice: User) -> None:
+    # given a batch this process runs
+    batch = _running_job_with_batch(alice)
+    assert _batch_claim(batch.pk)
+    reporter = BatchReporter(JobBatch.objects.get(pk=batch.pk))
+    reporter.raise_if_stopped()
+
+    # when its job is dismissed
+    Job.objects.filter(pk=batch.job_id).update(status=JobStatus.DISMISSED)
+
+    # then the check raises as a report would, and wrote nothing
+    with pytest.raises(JobDismissedError):
+        reporter.raise_if_stopped()
+    assert not JobLogLine.objects.filter(job_id=batch.job_id).exists()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,12 @@ from cwltool.process import Process as CwlTool
 
 from apps.processes.cwl import PROCESS_FIELD
 from apps.processes.models import Process
-from apps.processes.runners.base import ExecutionFailedError, RunContext, step_run_id
+from apps.processes.runners.base import (
+    ExecutionFailedError,
+    RunContext,
+    step_run_id,
+    stop_check,
+)
 from apps.processes.runners.cwl.values import _cwl_value, _platform_inputs
 
 if TYPE_CHECKING:
@@ -112,3 +117,6 @@ class StepReporter:
 
     def log(self, line: str) -> None:
         self.cwl_run.log(f"[step {self.step_name}] {line}")
+
+    def raise_if_stopped(self) -> None:
+        stop_check(self.cwl_run.context.progress)

@@ -10,7 +10,7 @@ from cwltool.process import shortname
 from schema_salad.ref_resolver import uri_file_path
 
 from apps.processes.cwl import cwl_media_type
-from apps.processes.runners.base import ExecutionFailedError, OutputFile
+from apps.processes.runners.base import ExecutionFailedError, OutputFile, output_file_local
 from apps.workspaces.media import media_type_of
 
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
@@ -71,9 +71,11 @@ def _cwl_value(value: Any) -> Any:
     """A platform value as CWL: files (paths, output files) become File or Directory objects."""
     if isinstance(value, OutputFile):
         media_type = value.media_type.partition(";")[0].strip()
+        path = output_file_local(value)
         return {
             "class": "File",
-            "location": value.path.as_uri(),
+            "location": path.as_uri(),
+            "basename": path.name,
             "format": IANA_MEDIA_TYPES + media_type,
         }
     if isinstance(value, Path):
