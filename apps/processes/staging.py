@@ -192,8 +192,12 @@ def _stored_file(key: str, files: ExitStack, *, in_place: bool) -> tuple[Path, i
     staged from an object store (by the worker, or in place by the pod)."""
     is_in_an_object_store = settings.STORAGE_BACKEND != "filesystem"
     if in_place:
-        entry = platform_storage().stat(key) if is_in_an_object_store else None
-        return Path(settings.STORAGE_ROOT) / key, entry.size if entry is not None else 0
+        if not is_in_an_object_store:
+            return Path(settings.STORAGE_ROOT) / key, 0
+        entry = platform_storage().stat(key)
+        if entry is None or entry.is_folder:
+            raise ExecutionFailedError(f"There is no file {key!r} in the platform's storage.")
+        return Path(settings.STORAGE_ROOT) / key, entry.size
     path = files.enter_context(platform_storage().local_file(key))
     return path, path.stat().st_size if is_in_an_object_store else 0
 

@@ -682,6 +682,23 @@ def test_nested_steps_of_one_job_run_as_kubernetes_jobs_of_their_own(
     assert inputs["first"] != inputs["second"]
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("s3_staging")
+def test_s3_staging_names_an_input_missing_from_the_store(
+    standin: KubernetesStandin, ndvi_share: Process, alice: User
+) -> None:
+    # given a job on a scene the store does not hold
+    job = _ndvi_job(alice, ndvi_share)
+
+    # when the worker runs it
+    job = job_run_now(job)
+
+    # then it fails naming the file, and no pod was started
+    assert job.status == JobStatus.FAILED
+    assert f"There is no file {SCENE_HREF!r}" in job.message
+    assert standin.created == []
+
+
 @pytest.mark.usefixtures("s3_staging")
 def test_an_output_a_pod_left_in_the_store_reaches_a_workflow_step_as_a_local_file(
     settings: Settings,
